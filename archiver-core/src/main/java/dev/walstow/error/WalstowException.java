@@ -1,0 +1,45 @@
+package dev.walstow.error;
+
+import dev.walstow.agent.ErrorCode;
+
+/**
+ * Every failure walstow reports to a user. Each carries a stable {@link ErrorCode} (which fixes the exit status),
+ * a sentence saying what failed and why, and a hint saying what to do. {@link #oneLine()} is what lands in the
+ * PostgreSQL log: one line, so that log-based alerting sees the whole story.
+ *
+ * <p>The subclasses only group codes by where the fault lies (the caller, the local machine, the repository, the
+ * data), which decides whether retrying can help.
+ */
+public abstract sealed class WalstowException extends RuntimeException
+        permits UserError, WalRejected, RepositoryError, DataError, LocalIoError {
+
+    private final ErrorCode code;
+    private final String hint;
+
+    protected WalstowException(ErrorCode code, String message, String hint, Throwable cause) {
+        super(message, cause);
+        this.code = code;
+        this.hint = hint;
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    /** What to do about it; may be empty. */
+    public String hint() {
+        return hint;
+    }
+
+    /** Whether repeating the same operation later may succeed (e.g. an unreachable store, a torn read). */
+    public abstract boolean retryable();
+
+    /** {@code [WS-CODE] message. HINT: hint} on a single line. */
+    public String oneLine() {
+        String text = "[" + code.id() + "] " + getMessage();
+        if (hint != null && !hint.isBlank()) {
+            text += " HINT: " + hint;
+        }
+        return text.replace('\n', ' ');
+    }
+}

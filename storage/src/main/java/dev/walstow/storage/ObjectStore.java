@@ -1,0 +1,73 @@
+package dev.walstow.storage;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A repository backend: a flat namespace of immutable objects addressed by {@link ObjectKey}-valid keys, each with
+ * small {@link ObjectMeta}. Implementations: posix (a local or NFS directory), in-memory (tests), S3 (later).
+ *
+ * <p>Contract shared by every backend and checked by {@code ObjectStoreContractTest}:
+ * <ul>
+ *   <li>Objects are create-only: nothing in this interface replaces the content of an existing key.</li>
+ *   <li>A key either has a whole object with its metadata, or nothing. A crash at any point during
+ *       {@code putIfAbsent} leaves one of the two, never a partial object visible under the key.</li>
+ *   <li>"Not there" is {@link Optional#empty()}; every other failure is a {@link StorageException}. Callers rely on
+ *       this to decide between "not archived" and "could not tell" (archive-get exit 1 versus abort).</li>
+ *   <li>Keys are validated with {@link ObjectKey#validate(String)}; an invalid key is a
+ *       {@link StorageException.Kind#INVALID_KEY}, never a path outside the repository.</li>
+ *   <li>Implementations are safe for concurrent use by several threads.</li>
+ * </ul>
+ */
+public interface ObjectStore extends AutoCloseable {
+
+    /** Human-readable location for messages, e.g. {@code posix:/var/lib/walstow/repo}. Never contains secrets. */
+    String location();
+
+    /**
+     * Stores {@code content} under {@code key} unless an object already exists there.
+     *
+     * @return {@link PutResult.Created} only once the object and its metadata are durable (fsync'd, or acknowledged
+     *     by the store); {@link PutResult.Exists} with the existing object's metadata if the key was taken (the
+     *     existing object is left untouched, whatever its content)
+     * @throws StorageException if durability cannot be confirmed; the key then holds either nothing or a whole
+     *     object (a later {@link #head} tells which)
+     */
+    PutResult putIfAbsent(String key, Path content, ObjectMeta meta) throws StorageException;
+
+    /** As {@link #putIfAbsent(String, Path, ObjectMeta)}, from memory. */
+    PutResult putIfAbsent(String key, byte[] content, ObjectMeta meta) throws StorageException;
+
+    /**
+     * @return the metadata of the object under {@code key}, or empty if there is positively no object there
+     * @throws StorageException if the store could not answer
+     */
+    Optional<ObjectMeta> head(String key) throws StorageException;
+
+    /**
+     * Opens the object under {@code key} for reading. The caller closes the returned object.
+     *
+     * @return the object, or empty if there is positively no object there
+     * @throws StorageException if the store could not answer; also for errors while streaming (wrapped as the
+     *     stream's {@link java.io.IOException})
+     */
+    Optional<StoredObject> get(String key) throws StorageException;
+
+    /**
+     * Lists keys starting with {@code prefix} (an empty prefix lists everything), sorted ascending. Only for
+     * maintenance commands: archive-get and archive-push never list.
+     */
+    List<String> list(String prefix) throws StorageException;
+
+    /**
+     * Deletes the object under {@code key} with its metadata.
+     *
+     * @return true if an object was deleted, false if there was none
+     */
+    boolean delete(String key) throws StorageException;
+
+    /** Releases resources (connections, thread pools). Idempotent. */
+    @Override
+    void close();
+}
