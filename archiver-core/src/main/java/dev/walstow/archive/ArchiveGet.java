@@ -1,0 +1,140 @@
+package dev.walstow.archive;
+
+import dev.walstow.codec.CodecResult;
+import dev.walstow.codec.WalCodec;
+import dev.walstow.error.DataError;
+import dev.walstow.error.LocalIoError;
+import dev.walstow.error.RepositoryError;
+import dev.walstow.error.WalRejected;
+import dev.walstow.error.WalstowException;
+import dev.walstow.repo.Repository;
+import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.repo.RepositoryLayout;
+import dev.walstow.storage.ObjectMeta;
+import dev.walstow.storage.StorageException;
+import dev.walstow.storage.StoredObject;
+import dev.walstow.wal.PartialName;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.WalFileName;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * archive-get for one file. The only outcome that may end recovery is {@link Outcome#NOT_FOUND}, returned solely
+ * when the store positively says there is no object under the key; every doubt is an exception.
+ *
+ * <p>The file appears at the destination by atomic rename only after its checksum, size and (for segments) page
+ * header were verified, so PostgreSQL never reads a half-written or wrong segment.
+ */
+public final class ArchiveGet {
+
+    public enum Outcome { FETCHED, NOT_FOUND }
+
+    private final Repository repository;
+    private final WalCodec codec;
+    private final Retrier retrier;
+
+    public ArchiveGet(Repository repository, WalCodec codec, Retrier retrier) {
+        this.repository = repository;
+        this.codec = codec;
+        this.retrier = retrier;
+    }
+
+    public Outcome get(WalFileName name, Path destination) {
+        RepositoryBinding binding = retrier.call("reading repository binding", repository::requireBinding);
+        String key = RepositoryLayout.keyOf(name);
+        return retrier.call("fetching " + key, () -> attempt(name, key, destination, binding));
+    }
+
+    private Outcome attempt(WalFileName name, String key, Path destination, RepositoryBinding binding) {
+        Optional<StoredObject> object = open(key);
+        if (object.isEmpty()) {
+            return Outcome.NOT_FOUND;
+        }
+        Path temp = destination.resolveSibling(".walstow-" + name.fileName() + "." + UUID.randomUUID() + ".tmp");
+        try (StoredObject o = object.get()) {
+            CodecResult result = decodeTo(o, temp, key);
+            verify(name, key, o.meta(), result);
+            if (name instanceof SegmentName || name instanceof PartialName) {
+                LocalWalFile.validate(name, temp, binding.identity());
+            }
+            install(temp, destination);
+            return Outcome.FETCHED;
+        } catch (IOException e) {
+            // Only closing the repository stream throws here; the retry re-reads the object.
+            throw RepositoryError.of("reading " + key + " from " + repository.location(),
+                    new StorageException(StorageException.Kind.IO, e.getMessage(), e));
+        } catch (WalstowException e) {
+            // A fetched segment that fails the header check against the bound cluster is a damaged or foreign
+            // object: the same treatment as a checksum failure, never "not found".
+            throw e instanceof WalRejected
+                    ? DataError.integrity(key + ": restored file fails validation: " + e.getMessage(),
+                            "run walstow verify; the archived object is damaged or from another cluster", e)
+                    : e;
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    private CodecResult decodeTo(StoredObject o, Path temp, String key) {
+        OutputStream file;
+        try {
+            file = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new LocalIoError("cannot create " + temp + ": " + e.getMessage(),
+                    "check free space and permissions of pg_wal", e);
+        }
+        try (OutputStream out = new LocalWriteGuard(new BufferedOutputStream(file, 1 << 16), temp)) {
+            return codec.decode(o.content(), out);
+        } catch (IOException e) {
+            StorageException cause = e instanceof StorageException se ? se
+                    : new StorageException(StorageException.Kind.IO, e.getMessage(), e);
+            throw RepositoryError.of("reading " + key + " from " + repository.location(), cause);
+        }
+    }
+
+    private static void verify(WalFileName name, String key, ObjectMeta meta, CodecResult result) {
+        if (!meta.sha256().equals(result.sha256Hex()) || meta.plainSize() != result.plainSize()) {
+            throw DataError.integrity(key + ": checksum mismatch for " + name.fileName() + " (stored sha256 "
+                    + meta.sha256() + ", " + meta.plainSize() + " bytes; restored sha256 " + result.sha256Hex()
+                    + ", " + result.plainSize() + " bytes)",
+                    "the object is damaged; run walstow verify and restore the object from a copy", null);
+        }
+    }
+
+    private Optional<StoredObject> open(String key) {
+        try {
+            return repository.store().get(key);
+        } catch (StorageException e) {
+            throw RepositoryError.of("reading " + key + " from " + repository.location(), e);
+        }
+    }
+
+    private static void install(Path temp, Path destination) {
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new LocalIoError("cannot move the restored file into place at " + destination + ": "
+                    + e.getMessage(), "check free space and permissions of pg_wal", e);
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // Best effort: a leftover hidden temp file in pg_wal is harmless and PostgreSQL ignores it.
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.walstow.archive;
+
+import dev.walstow.error.LocalIoError;
+import dev.walstow.error.WalRejected;
+import dev.walstow.wal.ClusterIdentity;
+import dev.walstow.wal.HistoryName;
+import dev.walstow.wal.PartialName;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.WalFileName;
+import dev.walstow.wal.WalFileValidator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Reading and checking a WAL file on local disk before it goes anywhere. */
+final class LocalWalFile {
+    /** History and backup-label files are a few hundred bytes; anything huge under such a name is not one. */
+    private static final long MAX_SMALL_FILE = 16L << 20;
+
+    private LocalWalFile() {}
+
+    /**
+     * Checks that the file is what its name says for the bound cluster: size and long page header for segments
+     * and partial segments, sane text for history files.
+     */
+    static void validate(WalFileName name, Path file, ClusterIdentity bound) {
+        long size = size(file);
+        switch (name) {
+            case SegmentName s -> WalFileValidator.validateSegment(s, head(file, 40), size, bound);
+            case PartialName p -> WalFileValidator.validateSegment(p, head(file, 40), size, bound);
+            case HistoryName h -> {
+                checkSmall(file, size);
+                WalFileValidator.validateHistory(h, readAll(file));
+            }
+            default -> checkSmall(file, size);
+        }
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
+            MessageDigest md = ((DigestInputStream) in).getMessageDigest();
+            in.transferTo(OutputStreamSink.INSTANCE);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw readError(file, e);
+        }
+    }
+
+    static long size(Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new LocalIoError(file + " is not a regular file", "pass %p, the WAL file PostgreSQL names", null);
+            }
+            return Files.size(file);
+        } catch (IOException e) {
+            throw readError(file, e);
+        }
+    }
+
+    static LocalIoError readError(Path file, IOException e) {
+        String why = switch (e) {
+            case NoSuchFileException x -> "it does not exist";
+            case AccessDeniedException x -> "permission denied";
+            default -> e.getMessage();
+        };
+        return new LocalIoError("cannot read " + file + ": " + why,
+                "run walstow as the PostgreSQL OS user and pass %p unchanged", e);
+    }
+
+    private static void checkSmall(Path file, long size) {
+        if (size > MAX_SMALL_FILE) {
+            throw WalRejected.invalid(file + " is " + size + " bytes, too large for a history or backup file",
+                    "check what wrote this file into pg_wal");
+        }
+    }
+
+    private static byte[] head(Path file, int n) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(n);
+        } catch (IOException e) {
+            throw readError(file, e);
+        }
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw readError(file, e);
+        }
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
+        }
+    }
+
+    /** Discards bytes; the digest is what we want. */
+    private static final class OutputStreamSink extends java.io.OutputStream {
+        static final OutputStreamSink INSTANCE = new OutputStreamSink();
+
+        @Override
+        public void write(int b) {}
+
+        @Override
+        public void write(byte[] b, int off, int len) {}
+    }
+}

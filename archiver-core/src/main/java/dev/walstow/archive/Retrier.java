@@ -1,0 +1,73 @@
+package dev.walstow.archive;
+
+import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.error.WalstowException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Repeats an operation that failed with a {@linkplain WalstowException#retryable() retryable} error, a bounded
+ * number of times, with exponential backoff and full jitter (so that several agents retrying against one store do
+ * not hammer it in lock-step). Non-retryable errors and the last failure go straight to the caller.
+ */
+public final class Retrier {
+    private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
+
+    /** Sleeping is injectable so tests of retry counts do not wait. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    private final RetryConfig config;
+    private final Sleeper sleeper;
+
+    public Retrier(RetryConfig config) {
+        this(config, d -> Thread.sleep(d));
+    }
+
+    public Retrier(RetryConfig config, Sleeper sleeper) {
+        this.config = config;
+        this.sleeper = sleeper;
+    }
+
+    public <T> T call(String what, Supplier<T> operation) {
+        Duration backoff = config.initialBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return operation.get();
+            } catch (WalstowException e) {
+                if (!e.retryable() || attempt >= config.attempts()) {
+                    throw e;
+                }
+                Duration wait = jitter(backoff);
+                LOG.warn("{}: attempt {}/{} failed, retrying in {} ms: {}", what, attempt, config.attempts(),
+                        wait.toMillis(), e.oneLine());
+                sleep(wait, e);
+                backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+            }
+        }
+    }
+
+    private void sleep(Duration wait, WalstowException pending) {
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            pending.addSuppressed(ie);
+            throw pending;
+        }
+    }
+
+    private static Duration jitter(Duration d) {
+        long ms = Math.max(1, d.toMillis());
+        return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.walstow.cli;
+
+import dev.walstow.agent.ErrorCode;
+import dev.walstow.archive.ArchiveGet;
+import dev.walstow.archive.PgWalDirectory;
+import dev.walstow.archive.Retrier;
+import dev.walstow.config.WalstowConfig;
+import dev.walstow.repo.Repository;
+import dev.walstow.runtime.Components;
+import dev.walstow.wal.WalFileName;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "archive-get", description = {
+        "Restore one WAL file. Exit 0: restored; 1: not in the archive; above 125: failure (recovery stops).",
+        "postgresql.conf: restore_command = 'walstow archive-get %f %p'"})
+final class ArchiveGetCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ArchiveGetCommand.class);
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--allow-outside-pg-wal", description = "Write the file anywhere (manual use).")
+    boolean anywhere;
+
+    @Parameters(index = "0", paramLabel = "%f", description = "WAL file name to restore.")
+    String fileName;
+
+    @Parameters(index = "1", paramLabel = "%p", description = "Destination path, as PostgreSQL passes it.")
+    Path path;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        WalFileName name = WalFileName.parse(fileName);
+        WalstowConfig cfg = config.load();
+        Path destination = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath())
+                .check(path, anywhere);
+        try (Repository repository = Components.repository(cfg, false)) {
+            var get = new ArchiveGet(repository, Components.codec(cfg, Components.KeyUse.DECRYPT),
+                    new Retrier(cfg.retry()));
+            ArchiveGet.Outcome outcome = get.get(name, destination);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (outcome == ArchiveGet.Outcome.NOT_FOUND) {
+                LOG.info("walstow archive-get: {} is not in the archive ({} ms)", name.fileName(), ms);
+                return ErrorCode.GET_NOT_FOUND;
+            }
+            LOG.info("walstow archive-get: {} restored in {} ms", name.fileName(), ms);
+            return ErrorCode.SUCCESS;
+        }
+    }
+}

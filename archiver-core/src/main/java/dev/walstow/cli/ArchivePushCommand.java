@@ -1,0 +1,55 @@
+package dev.walstow.cli;
+
+import dev.walstow.archive.ArchivePush;
+import dev.walstow.archive.PgWalDirectory;
+import dev.walstow.archive.Retrier;
+import dev.walstow.config.WalstowConfig;
+import dev.walstow.repo.Repository;
+import dev.walstow.runtime.Components;
+import dev.walstow.wal.WalFileName;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "archive-push", description = {
+        "Archive one WAL file; exits 0 only once it is durably in the repository.",
+        "postgresql.conf: archive_command = 'walstow archive-push %p'"})
+final class ArchivePushCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ArchivePushCommand.class);
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--allow-outside-pg-wal", description = "Accept a file outside the cluster's pg_wal (manual use).")
+    boolean anywhere;
+
+    @Parameters(index = "0", paramLabel = "%p", description = "Path of the WAL file, as PostgreSQL passes it.")
+    Path path;
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        WalFileName name = WalFileName.parse(path.getFileName().toString());
+        WalstowConfig cfg = config.load();
+        Path source = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath()).check(path, anywhere);
+        try (Repository repository = Components.repository(cfg, false)) {
+            var push = new ArchivePush(repository, Components.codec(cfg, Components.KeyUse.ENCRYPT_ONLY),
+                    new Retrier(cfg.retry()));
+            ArchivePush.Outcome outcome = push.push(name, source);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (outcome.alreadyArchived()) {
+                LOG.info("walstow archive-push: {} was already archived with identical content (sha256 {}); "
+                        + "nothing to do ({} ms)", name.fileName(), outcome.sha256(), ms);
+            } else {
+                LOG.info("walstow archive-push: {} archived ({} -> {} bytes) in {} ms", name.fileName(),
+                        outcome.plainSize(), outcome.storedSize(), ms);
+            }
+            return 0;
+        }
+    }
+}

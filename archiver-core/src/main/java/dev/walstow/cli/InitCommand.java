@@ -1,0 +1,44 @@
+package dev.walstow.cli;
+
+import dev.walstow.archive.RepositoryInit;
+import dev.walstow.config.WalstowConfig;
+import dev.walstow.error.UserError;
+import dev.walstow.repo.Repository;
+import dev.walstow.runtime.Components;
+import dev.walstow.wal.ClusterIdentity;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "init", description = "Bind an empty repository to this cluster (system identifier, major, "
+        + "WAL segment size). Safe to repeat; refuses another cluster.")
+final class InitCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--pgdata", paramLabel = "DIR", description = "Data directory (default: [postgres] data).")
+    Path pgdata;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        WalstowConfig cfg = config.load();
+        Path data = pgdata != null ? pgdata : cfg.postgres().data().orElseThrow(() -> UserError.usage(
+                "no data directory given", "pass --pgdata DIR or set [postgres] data in the configuration"));
+        ClusterIdentity cluster = ClusterIdentity.read(data);
+        try (Repository repository = Components.repository(cfg, true)) {
+            RepositoryInit.Outcome outcome = new RepositoryInit(repository).bind(cluster, Main.version());
+            spec.commandLine().getOut().println((outcome.alreadyBound()
+                    ? "repository " + repository.location() + " was already bound to "
+                    : "repository " + repository.location() + " is now bound to ")
+                    + outcome.binding().describe());
+            return 0;
+        }
+    }
+}

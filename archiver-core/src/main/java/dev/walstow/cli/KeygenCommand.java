@@ -1,0 +1,48 @@
+package dev.walstow.cli;
+
+import dev.walstow.codec.KeyGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "keygen", description = {
+        "Generate an OpenPGP key pair usable by walstow and by gpg.",
+        "Give the public key to archiving hosts; keep the secret key where you restore (and offline)."})
+final class KeygenCommand implements Callable<Integer> {
+    @Option(names = "--public-key", required = true, paramLabel = "FILE", description = "Public key to write.")
+    Path publicKey;
+
+    @Option(names = "--secret-key", required = true, paramLabel = "FILE", description = "Secret key to write (0600).")
+    Path secretKey;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Protect the secret key with this passphrase.")
+    Path passphraseFile;
+
+    @Option(names = "--user-id", paramLabel = "ID", defaultValue = "walstow archive key",
+            description = "OpenPGP user id (default: ${DEFAULT-VALUE}).")
+    String userId;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Optional<char[]> passphrase = Optional.empty();
+        if (passphraseFile != null) {
+            passphrase = Optional.of(new String(Files.readAllBytes(passphraseFile)).strip().toCharArray());
+        }
+        try {
+            KeyGenerator.generate(userId, passphrase, publicKey, secretKey);
+        } finally {
+            passphrase.ifPresent(p -> Arrays.fill(p, '\0'));
+        }
+        spec.commandLine().getOut().println("wrote public key " + publicKey + " and secret key " + secretKey);
+        return 0;
+    }
+}

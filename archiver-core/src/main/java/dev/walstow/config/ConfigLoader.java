@@ -1,0 +1,132 @@
+package dev.walstow.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.walstow.config.WalstowConfig.CompressionConfig;
+import dev.walstow.config.WalstowConfig.EncryptionConfig;
+import dev.walstow.config.WalstowConfig.PostgresConfig;
+import dev.walstow.config.WalstowConfig.RepositoryConfig;
+import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.error.LocalIoError;
+import dev.walstow.error.UserError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads and validates walstow.toml into a {@link WalstowConfig}; every mistake is reported, one line each. */
+public final class ConfigLoader {
+    /** Where the configuration is looked for when neither {@code --config} nor {@code WALSTOW_CONFIG} says. */
+    public static final Path DEFAULT_PATH = Path.of("/etc/walstow/walstow.toml");
+    public static final String ENV_VAR = "WALSTOW_CONFIG";
+
+    private static final Map<String, Set<String>> KEYS = Map.of(
+            "repository", Set.of("type", "path"),
+            "compression", Set.of("level"),
+            "encryption", Set.of("enabled", "recipient", "secret", "passphrase-file"),
+            "postgres", Set.of("data"),
+            "retry", Set.of("attempts", "initial-backoff", "max-backoff"));
+
+    private ConfigLoader() {}
+
+    /** The configuration file to use: the option, else the environment variable, else the default path. */
+    public static Path locate(Optional<Path> option, Map<String, String> environment) {
+        if (option.isPresent()) {
+            return option.get();
+        }
+        String env = environment.get(ENV_VAR);
+        return env != null && !env.isBlank() ? Path.of(env) : DEFAULT_PATH;
+    }
+
+    public static WalstowConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw UserError.config("configuration file " + file + " does not exist",
+                    "pass --config FILE or set " + ENV_VAR + "; docs/configuration.md has an example");
+        } catch (IOException e) {
+            throw new LocalIoError("cannot read configuration file " + file + ": " + e.getMessage(),
+                    "make it readable by the PostgreSQL OS user", e);
+        }
+        return parse(file, text);
+    }
+
+    public static WalstowConfig parse(Path source, String toml) {
+        JsonNode root;
+        try {
+            root = new TomlMapper().readTree(toml);
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw UserError.config(source + ": not valid TOML" + where + ": " + e.getOriginalMessage(),
+                    "fix the syntax; docs/configuration.md has an example");
+        }
+        ConfigTree tree = new ConfigTree(root);
+        tree.rejectUnknown("", KEYS.keySet());
+        KEYS.forEach(tree::rejectUnknown);
+
+        RepositoryConfig repository = repository(tree);
+        CompressionConfig compression = new CompressionConfig(tree.integer("compression", "level", 1, 1, 19));
+        EncryptionConfig encryption = encryption(tree);
+        PostgresConfig postgres = new PostgresConfig(tree.absolutePath("postgres", "data"));
+        int attempts = tree.integer("retry", "attempts", 3, 1, 100);
+        Duration initial = tree.duration("retry", "initial-backoff", Duration.ofMillis(500),
+                Duration.ofMillis(1), Duration.ofMinutes(5));
+        Duration max = tree.duration("retry", "max-backoff", Duration.ofSeconds(10),
+                Duration.ofMillis(1), Duration.ofHours(1));
+        if (max.compareTo(initial) < 0) {
+            tree.error("retry.max-backoff", "must not be shorter than retry.initial-backoff");
+        }
+
+        List<String> errors = tree.errors();
+        if (!errors.isEmpty()) {
+            throw UserError.config(source + ": " + errors.size() + " problem(s): " + String.join("; ", errors),
+                    "fix the keys named; docs/configuration.md lists every key");
+        }
+        return new WalstowConfig(source, repository, compression, encryption, postgres,
+                new RetryConfig(attempts, initial, max));
+    }
+
+    private static RepositoryConfig repository(ConfigTree tree) {
+        if (!tree.hasTable("repository")) {
+            tree.error("[repository]", "missing; at least type = \"posix\" and path = \"/var/lib/walstow/repo\"");
+            return null;
+        }
+        String type = tree.string("repository", "type").orElse("posix");
+        Optional<Path> path = tree.absolutePath("repository", "path");
+        if (!type.equals("posix")) {
+            tree.error("repository.type", "unknown type \"" + type + "\" (supported: posix)");
+            return null;
+        }
+        if (path.isEmpty()) {
+            tree.error("repository.path", "required for type = \"posix\": an absolute directory path");
+            return null;
+        }
+        return new RepositoryConfig.Posix(path.get());
+    }
+
+    private static EncryptionConfig encryption(ConfigTree tree) {
+        Optional<Path> recipient = tree.absolutePath("encryption", "recipient");
+        Optional<Path> secret = tree.absolutePath("encryption", "secret");
+        Optional<Path> passphrase = tree.absolutePath("encryption", "passphrase-file");
+        boolean anyKey = recipient.isPresent() || secret.isPresent() || passphrase.isPresent();
+        boolean enabled = tree.bool("encryption", "enabled", true);
+        if (enabled && !anyKey) {
+            tree.error("[encryption]", "no key configured: set recipient (OpenPGP public key) or passphrase-file, "
+                    + "or say enabled = false to store WAL unencrypted");
+        }
+        if (!enabled && anyKey) {
+            tree.error("encryption.enabled", "is false but keys are configured; remove the keys or the line");
+        }
+        if (secret.isPresent() && recipient.isEmpty()) {
+            tree.error("encryption.secret", "needs encryption.recipient (the matching public key) beside it");
+        }
+        return new EncryptionConfig(enabled, recipient, secret, passphrase);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.walstow.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Typed, validating reads from a parsed TOML tree. Every mistake is collected (not thrown) as one line naming the
+ * key, what is wrong and what is expected, so a user sees all of them in one run instead of fixing one per start.
+ */
+final class ConfigTree {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private final JsonNode root;
+    private final List<String> errors = new ArrayList<>();
+
+    ConfigTree(JsonNode root) {
+        this.root = root;
+    }
+
+    List<String> errors() {
+        return errors;
+    }
+
+    void error(String key, String problem) {
+        errors.add(key + ": " + problem);
+    }
+
+    /** Reports every key that is not declared, with the declared ones, so typos do not silently fall back to defaults. */
+    void rejectUnknown(String table, Set<String> known) {
+        JsonNode node = table.isEmpty() ? root : root.get(table);
+        if (node == null || !node.isObject()) {
+            return;
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!known.contains(name)) {
+                String where = table.isEmpty() ? name : table + "." + name;
+                error(where, "unknown key (known here: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    boolean hasTable(String table) {
+        JsonNode node = root.get(table);
+        return node != null && node.isObject();
+    }
+
+    private Optional<JsonNode> node(String table, String key) {
+        JsonNode t = root.get(table);
+        if (t == null) {
+            return Optional.empty();
+        }
+        if (!t.isObject()) {
+            error(table, "must be a table ([" + table + "])");
+            return Optional.empty();
+        }
+        return Optional.ofNullable(t.get(key));
+    }
+
+    Optional<String> string(String table, String key) {
+        Optional<JsonNode> n = node(table, key);
+        if (n.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!n.get().isTextual() || n.get().asText().isBlank()) {
+            error(table + "." + key, "must be a non-empty string");
+            return Optional.empty();
+        }
+        return Optional.of(n.get().asText());
+    }
+
+    Optional<Path> absolutePath(String table, String key) {
+        Optional<String> s = string(table, key);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        Path p = Path.of(s.get());
+        if (!p.isAbsolute()) {
+            error(table + "." + key, "must be an absolute path (PostgreSQL runs walstow from the data directory), got \""
+                    + s.get() + "\"");
+            return Optional.empty();
+        }
+        return Optional.of(p.normalize());
+    }
+
+    int integer(String table, String key, int defaultValue, int min, int max) {
+        Optional<JsonNode> n = node(table, key);
+        if (n.isEmpty()) {
+            return defaultValue;
+        }
+        if (!n.get().isIntegralNumber() || n.get().asLong() < min || n.get().asLong() > max) {
+            error(table + "." + key, "must be an integer from " + min + " to " + max + ", got " + n.get());
+            return defaultValue;
+        }
+        return n.get().asInt();
+    }
+
+    boolean bool(String table, String key, boolean defaultValue) {
+        Optional<JsonNode> n = node(table, key);
+        if (n.isEmpty()) {
+            return defaultValue;
+        }
+        if (!n.get().isBoolean()) {
+            error(table + "." + key, "must be true or false, got " + n.get());
+            return defaultValue;
+        }
+        return n.get().asBoolean();
+    }
+
+    Duration duration(String table, String key, Duration defaultValue, Duration min, Duration max) {
+        Optional<String> s = string(table, key);
+        if (s.isEmpty()) {
+            return defaultValue;
+        }
+        Optional<Duration> parsed = parseDuration(s.get());
+        if (parsed.isEmpty() || parsed.get().compareTo(min) < 0 || parsed.get().compareTo(max) > 0) {
+            error(table + "." + key, "must be a duration like \"500ms\", \"10s\", \"15m\" from " + min.toMillis()
+                    + "ms to " + max.toSeconds() + "s, got \"" + s.get() + "\"");
+            return defaultValue;
+        }
+        return parsed.get();
+    }
+
+    static Optional<Duration> parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        });
+    }
+}

@@ -1,0 +1,93 @@
+package dev.walstow.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The packaged distribution under test (packaging/target/walstow), run as the postgres OS user. */
+final class WalstowDist {
+    static final Map<String, String> ENV = Map.of("JAVA_HOME", javaHome());
+
+    final Path launcher;
+    final Path config;
+
+    WalstowDist(Path config) {
+        String dist = System.getProperty("walstow.dist");
+        if (dist == null) {
+            throw new AssertionError("system property walstow.dist is not set; run through mvn verify");
+        }
+        this.launcher = Path.of(dist, "bin", "walstow");
+        this.config = config;
+    }
+
+    /** The archive_command / restore_command lines, exactly as a DBA would write them. */
+    String archiveCommand() {
+        return launcher + " --config " + config + " archive-push %p";
+    }
+
+    String restoreCommand() {
+        return launcher + " --config " + config + " archive-get %f %p";
+    }
+
+    Proc run(Path workDir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "--config", config.toString()));
+        cmd.addAll(List.of(args));
+        return Proc.asPostgres(workDir, ENV, 120, cmd.toArray(String[]::new));
+    }
+
+    /** Runs a command that takes no configuration (keygen, --version). */
+    Proc runBare(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        return Proc.asPostgres(null, ENV, 120, cmd.toArray(String[]::new));
+    }
+
+    /** Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). */
+    static WalstowDist withKeys(Path base, Path repo, Path pgdata) {
+        Path keys = base.resolve("keys");
+        TestDirs.createOwned(keys);
+        Path config = base.resolve("walstow.toml");
+        WalstowDist w = new WalstowDist(config);
+        w.runBare("keygen", "--public-key", keys.resolve("archive.pub.asc").toString(),
+                "--secret-key", keys.resolve("archive.sec.asc").toString()).ok();
+        write(config, """
+                [repository]
+                type = "posix"
+                path = "%s"
+
+                [compression]
+                level = 1
+
+                [encryption]
+                recipient = "%s"
+                secret = "%s"
+
+                [postgres]
+                data = "%s"
+
+                [retry]
+                attempts = 3
+                initial-backoff = "100ms"
+                max-backoff = "1s"
+                """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata));
+        return w;
+    }
+
+    static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        TestDirs.chownPostgres(file);
+    }
+
+    private static String javaHome() {
+        String home = System.getProperty("java.home");
+        return home == null ? "/usr/lib/jvm/temurin-25-jdk-amd64" : home;
+    }
+}
