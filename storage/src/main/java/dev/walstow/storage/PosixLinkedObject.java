@@ -1,0 +1,4 @@
+package dev.walstow.storage;
+
+/** What the symbolic link of a key in a {@link PosixObjectStore} says: its data file name and the metadata in it. */
+record PosixLinkedObject(String target, ObjectMeta meta) {}

@@ -1,0 +1,280 @@
+package dev.walstow.storage;
+
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotLinkException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An {@link ObjectStore} in a local or NFS directory.
+ *
+ * <p>Layout: key {@code a/b/NAME} is {@code <root>/a/b/NAME}, a <em>relative</em> symbolic link to the hidden data
+ * file {@code .NAME.<sha256>.<plainSize>.<codec>} in the same directory. The link is created last and create-only,
+ * so it is the commit point: a key has either no link or a link to a complete, fsync'd file, and its metadata
+ * ({@code readlink}) can never disagree with it. Opening {@code <root>/a/b/NAME} directly reads the stored bytes, so
+ * an operator can {@code gpg --decrypt} it; the relative link keeps working when the repository is moved. Copies must
+ * preserve symbolic links ({@code cp -a}, {@code rsync -a}); anything else under a key is reported as
+ * {@link StorageException.Kind#CORRUPT}.
+ *
+ * <p>Directories are created 0750 and files 0640: WAL is sensitive even when encrypted.
+ *
+ * <p>The root must already exist ({@code walstow init} creates it); it is never created here, so an unmounted NFS
+ * path fails with {@link StorageException.Kind#UNAVAILABLE} instead of silently filling a local directory.
+ *
+ * <p>Limitations: a key cannot be both an object and a prefix of other keys ({@code a} and {@code a/b}); and
+ * {@link #delete} or {@link #cleanupOrphans} racing a put of the <em>same</em> key and content may remove the data
+ * file that put just linked, so run maintenance only on keys nobody is pushing.
+ */
+public final class PosixObjectStore implements ObjectStore {
+    private final Path root;
+
+    /** @param root the repository directory; must exist when objects are stored or read */
+    public PosixObjectStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** The repository directory. */
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String location() {
+        return "posix:" + root;
+    }
+
+    @Override
+    public PutResult putIfAbsent(String key, Path content, ObjectMeta meta) throws StorageException {
+        Objects.requireNonNull(content, "content");
+        return put(key, meta, PosixFiles.copyOf(content));
+    }
+
+    @Override
+    public PutResult putIfAbsent(String key, byte[] content, ObjectMeta meta) throws StorageException {
+        Objects.requireNonNull(content, "content");
+        return put(key, meta, PosixFiles.bytes(content));
+    }
+
+    private PutResult put(String key, ObjectMeta meta, PosixFiles.ContentWriter writer) throws StorageException {
+        Objects.requireNonNull(meta, "meta");
+        Path link = resolve(key);
+        Path dir = link.getParent();
+        String name = link.getFileName().toString();
+        try {
+            requireRoot("put", key);
+            // Duplicate pushes are common (archive_command retries): answer them without writing anything.
+            Optional<PosixLinkedObject> existing = readLink("put", key, link);
+            if (existing.isPresent()) {
+                return new PutResult.Exists(existing.get().meta());
+            }
+            PosixFiles.createDirectories(root, dir);
+            String dataName = PosixNames.dataName(name, meta);
+            Path temp = dir.resolve(PosixNames.tempName(name));
+            try {
+                PosixFiles.writeNewFile(temp, writer);
+                // Replacing a same-name leftover of a crashed attempt is harmless: same sha256, same plaintext.
+                Files.move(temp, dir.resolve(dataName), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                deleteQuietly(temp);
+            }
+            PosixFiles.fsyncDirectory(dir);
+            try {
+                Files.createSymbolicLink(link, Path.of(dataName));
+            } catch (FileAlreadyExistsException e) {
+                return lostRace(key, link, dataName);
+            }
+            PosixFiles.fsyncDirectory(dir);
+            return new PutResult.Created();
+        } catch (IOException e) {
+            throw PosixErrors.map("put", key, root, e);
+        }
+    }
+
+    private PutResult lostRace(String key, Path link, String ourDataName) throws IOException {
+        Optional<PosixLinkedObject> winner = readLink("put", key, link);
+        // A winner with our metadata links to the very file we wrote; removing it would leave a dangling link.
+        if (winner.isEmpty() || !winner.get().target().equals(ourDataName)) {
+            Files.deleteIfExists(link.resolveSibling(ourDataName));
+        }
+        if (winner.isEmpty()) {
+            throw new StorageException(StorageException.Kind.IO, PosixErrors.where("put", key, root)
+                    + ": " + link + " exists but is not an object (a directory, or deleted concurrently)");
+        }
+        return new PutResult.Exists(winner.get().meta());
+    }
+
+    @Override
+    public Optional<ObjectMeta> head(String key) throws StorageException {
+        Path link = resolve(key);
+        try {
+            return readLink("head", key, link).map(PosixLinkedObject::meta);
+        } catch (IOException e) {
+            throw PosixErrors.map("head", key, root, e);
+        }
+    }
+
+    @Override
+    public Optional<StoredObject> get(String key) throws StorageException {
+        Path link = resolve(key);
+        try {
+            Optional<PosixLinkedObject> object = readLink("get", key, link);
+            if (object.isEmpty()) {
+                return Optional.empty();
+            }
+            FileChannel channel;
+            try {
+                // Open the target we read the metadata from, so the two always belong together.
+                channel = FileChannel.open(link.resolveSibling(object.get().target()), StandardOpenOption.READ,
+                        LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return readLink("get", key, link).isEmpty() ? Optional.empty() : get(key);
+            }
+            long size;
+            try {
+                size = channel.size();
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+            return Optional.of(new StoredObject(object.get().meta(), size, new PosixInputStream(
+                    Channels.newInputStream(channel), e -> PosixErrors.map("read", key, root, e))));
+        } catch (IOException e) {
+            throw PosixErrors.map("get", key, root, e);
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) throws StorageException {
+        Objects.requireNonNull(prefix, "prefix");
+        try {
+            requireRoot("list", prefix);
+            return PosixTreeWalker.listKeys(root.toRealPath(), prefix);
+        } catch (IOException e) {
+            throw PosixErrors.map("list", prefix, root, e);
+        }
+    }
+
+    @Override
+    public boolean delete(String key) throws StorageException {
+        Path link = resolve(key);
+        try {
+            String target;
+            try {
+                target = Files.readSymbolicLink(link).toString();
+            } catch (NoSuchFileException e) {
+                requireRoot("delete", key);
+                return false;
+            } catch (NotLinkException e) {
+                if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
+                    return false;
+                }
+                throw PosixErrors.corrupt("delete", key, root, "a regular file");
+            }
+            // A broken link may go too: deleting is how an operator gets rid of it. Its target is removed only if
+            // it is one of our data files, never an arbitrary file the link happens to point to.
+            try {
+                Files.delete(link);
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+            PosixFiles.fsyncDirectory(link.getParent()); // the link must be gone before its data may go
+            if (PosixNames.parse(link.getFileName().toString(), target).isPresent()) {
+                Files.deleteIfExists(link.resolveSibling(target));
+            }
+            return true;
+        } catch (IOException e) {
+            throw PosixErrors.map("delete", key, root, e);
+        }
+    }
+
+    /**
+     * Removes hidden temporary and data files that no key links to and that were last modified more than
+     * {@code olderThan} ago: debris of crashed or lost puts. Pick an age far longer than any put can take.
+     *
+     * @return how many files were removed
+     */
+    public long cleanupOrphans(Duration olderThan) throws StorageException {
+        try {
+            requireRoot("cleanup", "");
+            return PosixTreeWalker.removeOrphans(root.toRealPath(), olderThan);
+        } catch (IOException e) {
+            throw PosixErrors.map("cleanup", "", root, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // No resources: every operation opens and closes its own files.
+    }
+
+    private Path resolve(String key) throws StorageException {
+        // Safe without normalisation: a valid key has no "." or ".." component and no leading "/".
+        return root.resolve(ObjectKey.validate(key));
+    }
+
+    private void requireRoot(String op, String key) throws StorageException {
+        if (!Files.isDirectory(root)) {
+            throw PosixErrors.missingRoot(op, key, root, null);
+        }
+    }
+
+    /**
+     * @return the object under {@code link}, or empty if positively none (nothing there, a directory, or a parent
+     *     that is not a directory)
+     * @throws StorageException of kind CORRUPT if something other than a link to a data file is there
+     */
+    private Optional<PosixLinkedObject> readLink(String op, String key, Path link) throws IOException {
+        String target;
+        try {
+            target = Files.readSymbolicLink(link).toString();
+        } catch (NoSuchFileException e) {
+            requireRoot(op, key);
+            return Optional.empty();
+        } catch (NotLinkException e) {
+            if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            throw PosixErrors.corrupt(op, key, root, "a regular file instead of a symbolic link");
+        } catch (FileSystemException e) {
+            if ("Not a directory".equals(e.getReason())) {
+                return Optional.empty(); // a parent is an object, so no object can be below it
+            }
+            throw e;
+        }
+        ObjectMeta meta = PosixNames.parse(link.getFileName().toString(), target).orElseThrow(() ->
+                PosixErrors.corrupt(op, key, root, "a symbolic link to '" + target + "', not a walstow data file"));
+        try {
+            if (!Files.readAttributes(link.resolveSibling(target), java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+                throw PosixErrors.corrupt(op, key, root, "a symbolic link to '" + target + "', not a regular file");
+            }
+        } catch (NoSuchFileException e) {
+            if (!Files.isSymbolicLink(link)) {
+                return Optional.empty(); // deleted while we looked
+            }
+            throw PosixErrors.corrupt(op, key, root, "a dangling symbolic link to '" + target + "'");
+        }
+        return Optional.of(new PosixLinkedObject(target, meta));
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // Best effort: an orphan temp file is invisible and removed by cleanupOrphans.
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package dev.walstow.storage;
+
+class InMemoryObjectStoreTest extends ObjectStoreContractTest {
+    @Override
+    protected ObjectStore newStore() {
+        return new InMemoryObjectStore();
+    }
+}
