@@ -16,12 +16,28 @@ final class WalstowDist {
     final Path config;
 
     WalstowDist(Path config) {
-        String dist = System.getProperty("walstow.dist");
-        if (dist == null) {
-            throw new AssertionError("system property walstow.dist is not set; run through mvn verify");
-        }
-        this.launcher = Path.of(dist, "bin", "walstow");
+        this.launcher = Installed.DIST.resolve("bin/walstow");
         this.config = config;
+    }
+
+    /**
+     * A copy of the built distribution under /tmp: the checkout may sit under a directory the postgres OS user
+     * cannot enter (/root), and PostgreSQL runs walstow as that user. Copied once per test JVM.
+     */
+    private static final class Installed {
+        static final Path DIST = install();
+
+        private static Path install() {
+            String built = System.getProperty("walstow.dist");
+            if (built == null) {
+                throw new AssertionError("system property walstow.dist is not set; run through mvn verify");
+            }
+            Path base = TestDirs.base("dist");
+            Path target = base.resolve("walstow");
+            Proc.run(null, Map.of(), 60, List.of("cp", "-a", built, target.toString())).ok();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> TestDirs.deleteTree(base)));
+            return target;
+        }
     }
 
     /** The archive_command / restore_command lines, exactly as a DBA would write them. */

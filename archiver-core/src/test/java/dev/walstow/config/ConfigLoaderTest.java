@@ -1,0 +1,170 @@
+package dev.walstow.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.walstow.agent.ErrorCode;
+import dev.walstow.config.WalstowConfig.RepositoryConfig;
+import dev.walstow.error.UserError;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final Path SRC = Path.of("/etc/walstow/walstow.toml");
+
+    private static final String MINIMAL = """
+            [repository]
+            type = "posix"
+            path = "/var/lib/walstow/repo"
+
+            [encryption]
+            recipient = "/etc/walstow/archive.pub.asc"
+            """;
+
+    @Test
+    @DisplayName("the documented example parses into the expected records with defaults filled in")
+    void documentedExample() {
+        WalstowConfig c = ConfigLoader.parse(SRC, """
+                [repository]
+                type = "posix"
+                path = "/var/lib/walstow/repo"
+
+                [compression]
+                level = 1                                   # zstd level
+
+                [encryption]
+                recipient = "/etc/walstow/archive.pub.asc"  # OpenPGP public key: pushing needs no secret
+                secret = "/etc/walstow/archive.sec.asc"     # only where restoring
+                passphrase-file = "/etc/walstow/pass"
+
+                [postgres]
+                data = "/var/lib/postgresql/15/main"
+                """);
+        assertThat(c.repository()).isEqualTo(new RepositoryConfig.Posix(Path.of("/var/lib/walstow/repo")));
+        assertThat(c.compression().level()).isEqualTo(1);
+        assertThat(c.encryption().recipient()).contains(Path.of("/etc/walstow/archive.pub.asc"));
+        assertThat(c.encryption().secret()).contains(Path.of("/etc/walstow/archive.sec.asc"));
+        assertThat(c.encryption().passphraseFile()).contains(Path.of("/etc/walstow/pass"));
+        assertThat(c.postgres().data()).contains(Path.of("/var/lib/postgresql/15/main"));
+        assertThat(c.retry().attempts()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("every mistake is reported at once, each naming its key")
+    void allMistakesAtOnce() {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, """
+                [repository]
+                type = "posix"
+                path = "relative/repo"
+
+                [compression]
+                level = 42
+                levle = 3
+
+                [encryption]
+                recipient = "/k.asc"
+
+                [retry]
+                initial-backoff = "soon"
+                """))
+                .isInstanceOfSatisfying(UserError.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.CONFIG);
+                    assertThat(e.getMessage())
+                            .contains("repository.path: must be an absolute path")
+                            .contains("compression.level: must be an integer from 1 to 19, got 42")
+                            .contains("compression.levle: unknown key")
+                            .contains("retry.initial-backoff: must be a duration")
+                            .contains("4 problem(s)");
+                    assertThat(e.oneLine()).doesNotContain("\n").contains("HINT:");
+                });
+    }
+
+    @Test
+    @DisplayName("no key and no explicit enabled = false is refused, so WAL is never stored in the clear by accident")
+    void encryptionMustBeExplicit() {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, """
+                [repository]
+                path = "/r"
+                """)).hasMessageContaining("[encryption]: no key configured");
+        WalstowConfig plain = ConfigLoader.parse(SRC, """
+                [repository]
+                path = "/r"
+                [encryption]
+                enabled = false
+                """);
+        assertThat(plain.encryption().enabled()).isFalse();
+    }
+
+    @Test
+    @DisplayName("a secret key without its public key, and keys with enabled = false, are refused")
+    void inconsistentEncryption() {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, """
+                [repository]
+                path = "/r"
+                [encryption]
+                secret = "/s.asc"
+                """)).hasMessageContaining("encryption.secret: needs encryption.recipient");
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, """
+                [repository]
+                path = "/r"
+                [encryption]
+                enabled = false
+                recipient = "/p.asc"
+                """)).hasMessageContaining("encryption.enabled: is false but keys are configured");
+    }
+
+    @Test
+    @DisplayName("a missing [repository] table and an unknown repository type are named")
+    void repositoryRequired() {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, "[encryption]\nenabled = false\n"))
+                .hasMessageContaining("[repository]: missing");
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL.replace("\"posix\"", "\"ftp\"")))
+                .hasMessageContaining("repository.type: unknown type \"ftp\"");
+    }
+
+    @Test
+    @DisplayName("broken TOML syntax is one line with the line number")
+    void syntaxError() {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, "[repository\npath = 1\n"))
+                .isInstanceOf(UserError.class)
+                .hasMessageContaining("not valid TOML at line 1");
+    }
+
+    @Test
+    @DisplayName("durations accept ms, s, m, h and d, and are bounded")
+    void durations() {
+        WalstowConfig c = ConfigLoader.parse(SRC, MINIMAL + """
+                [retry]
+                attempts = 5
+                initial-backoff = "250ms"
+                max-backoff = "2m"
+                """);
+        assertThat(c.retry().attempts()).isEqualTo(5);
+        assertThat(c.retry().initialBackoff()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.retry().maxBackoff()).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + "[retry]\nmax-backoff = \"2h\"\n"))
+                .hasMessageContaining("retry.max-backoff");
+    }
+
+    @Test
+    @DisplayName("the configuration file is --config, else $WALSTOW_CONFIG, else /etc/walstow/walstow.toml")
+    void locate() {
+        assertThat(ConfigLoader.locate(Optional.of(Path.of("/a.toml")), Map.of("WALSTOW_CONFIG", "/b.toml")))
+                .isEqualTo(Path.of("/a.toml"));
+        assertThat(ConfigLoader.locate(Optional.empty(), Map.of("WALSTOW_CONFIG", "/b.toml")))
+                .isEqualTo(Path.of("/b.toml"));
+        assertThat(ConfigLoader.locate(Optional.empty(), Map.of())).isEqualTo(ConfigLoader.DEFAULT_PATH);
+    }
+
+    @Test
+    @DisplayName("a missing configuration file says which file and how to point at another")
+    void missingFile() {
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/walstow.toml")))
+                .isInstanceOfSatisfying(UserError.class, e -> assertThat(e.oneLine())
+                        .contains("/nonexistent/walstow.toml does not exist").contains("--config"));
+    }
+}
