@@ -30,8 +30,7 @@ public sealed interface WalFileName permits SegmentName, PartialName, HistoryNam
         if (parsed != null) {
             return parsed;
         }
-        String upper = fileName.substring(0, Math.min(24, fileName.length())).toUpperCase(java.util.Locale.ROOT)
-                + fileName.substring(Math.min(24, fileName.length()));
+        String upper = upperCaseHexDigits(fileName);
         if (!upper.equals(fileName) && tryParse(upper) != null) {
             throw UserError.usage("'" + fileName + "' uses lower-case hex digits; PostgreSQL names WAL files in "
                     + "upper case.", "pass the name exactly as PostgreSQL gives it: " + upper);
@@ -57,6 +56,18 @@ public sealed interface WalFileName permits SegmentName, PartialName, HistoryNam
                     : null;
         }
         return null;
+    }
+
+    /** Upper-cases a-f only where the forms put hex digits, so that suffixes stay as they are. */
+    private static String upperCaseHexDigits(String s) {
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) {
+            boolean hexPosition = i < 24 || (c.length == 40 && i >= 25 && i < 33);
+            if (hexPosition && c[i] >= 'a' && c[i] <= 'f') {
+                c[i] = (char) (c[i] - 'a' + 'A');
+            }
+        }
+        return new String(c);
     }
 
     private static boolean timelineOk(String s) {
