@@ -1,7 +1,7 @@
 package dev.walstow.cli;
 
 import dev.walstow.codec.KeyGenerator;
-import java.nio.file.Files;
+import dev.walstow.runtime.Components;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -32,11 +32,8 @@ final class KeygenCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        Optional<char[]> passphrase = Optional.empty();
-        if (passphraseFile != null) {
-            passphrase = Optional.of(new String(Files.readAllBytes(passphraseFile)).strip().toCharArray());
-        }
+    public Integer call() {
+        Optional<char[]> passphrase = Optional.ofNullable(passphraseFile).map(Components::readPassphrase);
         try {
             KeyGenerator.generate(userId, passphrase, publicKey, secretKey);
         } finally {

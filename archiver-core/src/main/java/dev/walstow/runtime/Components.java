@@ -55,7 +55,7 @@ public final class Components {
     }
 
     /** The first line of the file, without its line ending, as the passphrase. The bytes are wiped after use. */
-    static char[] readPassphrase(Path file) {
+    public static char[] readPassphrase(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
