@@ -231,6 +231,14 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    @DisplayName("close is idempotent and location names the store")
+    void closeTwice() {
+        assertThat(store.location()).isNotBlank();
+        store.close();
+        store.close();
+    }
+
+    @Test
     @DisplayName("of 8 threads racing to put different content under one key, exactly one wins and all see its object")
     void racingDifferentContent() throws Exception {
         for (int round = 0; round < 5; round++) {

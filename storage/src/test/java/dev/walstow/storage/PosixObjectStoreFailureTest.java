@@ -1,0 +1,122 @@
+package dev.walstow.storage;
+
+import static dev.walstow.storage.StoreFixtures.content;
+import static dev.walstow.storage.StoreFixtures.randomBytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How a posix repository reports a full, read-only or missing file system. */
+class PosixObjectStoreFailureTest {
+    @TempDir
+    Path sandbox;
+
+    private Tmpfs tmpfs;
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (tmpfs != null) {
+            tmpfs.close();
+        }
+    }
+
+    private Path mountedRepository() throws Exception {
+        Path mountPoint = Files.createDirectory(sandbox.resolve("mnt"));
+        tmpfs = Tmpfs.mount(mountPoint, "256k");
+        assumeTrue(tmpfs != null, "mounting a tmpfs is not permitted here (needs root)");
+        return Files.createDirectory(mountPoint.resolve("repo"));
+    }
+
+    @Test
+    @DisplayName("a full file system is NO_SPACE and leaves neither link nor temp file, so space is not lost")
+    void noSpace() throws Exception {
+        Path root = mountedRepository();
+        PosixObjectStore store = new PosixObjectStore(root);
+        byte[] big = randomBytes(1 << 20, 9);
+        Path bigFile = Files.write(sandbox.resolve("big"), big);
+
+        assertKind(() -> store.putIfAbsent("wal/big", big, ObjectMeta.ofPlain(big)),
+                StorageException.Kind.NO_SPACE, "wal/big", root.toString());
+        assertKind(() -> store.putIfAbsent("wal/big", bigFile, ObjectMeta.ofPlain(big)),
+                StorageException.Kind.NO_SPACE, "wal/big", root.toString());
+
+        assertThat(store.head("wal/big")).isEmpty();
+        try (Stream<Path> all = Files.walk(root)) {
+            assertThat(all.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))).isEmpty();
+        }
+        // Only possible if the failed attempts gave their space back.
+        byte[] small = randomBytes(100 << 10, 10);
+        assertThat(store.putIfAbsent("wal/small", small, ObjectMeta.ofPlain(small))).isEqualTo(new PutResult.Created());
+        assertThat(content(store.get("wal/small"))).containsExactly(small);
+    }
+
+    @Test
+    @DisplayName("a read-only file system is PERMISSION_DENIED for puts while existing objects stay readable")
+    void readOnly() throws Exception {
+        Path root = mountedRepository();
+        PosixObjectStore store = new PosixObjectStore(root);
+        byte[] bytes = {1, 2, 3};
+        store.putIfAbsent("wal/old", bytes, ObjectMeta.ofPlain(bytes));
+        tmpfs.remountReadOnly();
+
+        assertKind(() -> store.putIfAbsent("wal/new", bytes, ObjectMeta.ofPlain(bytes)),
+                StorageException.Kind.PERMISSION_DENIED, "wal/new", "Read-only file system");
+        assertKind(() -> store.putIfAbsent("other/new", bytes, ObjectMeta.ofPlain(bytes)),
+                StorageException.Kind.PERMISSION_DENIED, "other/new", root.toString());
+        assertKind(() -> store.delete("wal/old"), StorageException.Kind.PERMISSION_DENIED, "wal/old");
+
+        assertThat(store.putIfAbsent("wal/old", bytes, ObjectMeta.ofPlain(bytes)))
+                .isEqualTo(new PutResult.Exists(ObjectMeta.ofPlain(bytes)));
+        assertThat(content(store.get("wal/old"))).containsExactly(bytes);
+    }
+
+    @Test
+    @DisplayName("an immutable directory (EPERM) is PERMISSION_DENIED")
+    void immutableDirectory() throws Exception {
+        Path root = Files.createDirectory(sandbox.resolve("repo"));
+        Path dir = Files.createDirectory(root.resolve("wal"));
+        assumeTrue(Tmpfs.run("chattr", "+i", dir.toString()), "chattr +i is not permitted here");
+        try {
+            PosixObjectStore store = new PosixObjectStore(root);
+            assertKind(() -> store.putIfAbsent("wal/x", new byte[] {1}, ObjectMeta.ofPlain(new byte[] {1})),
+                    StorageException.Kind.PERMISSION_DENIED, "wal/x", "Operation not permitted");
+        } finally {
+            Tmpfs.run("chattr", "-i", dir.toString());
+        }
+    }
+
+    @Test
+    @DisplayName("a missing repository root is UNAVAILABLE for every operation and is not created")
+    void missingRoot() throws Exception {
+        Path root = sandbox.resolve("not-mounted");
+        PosixObjectStore store = new PosixObjectStore(root);
+        byte[] bytes = {1};
+        Path file = Files.write(sandbox.resolve("in"), bytes);
+
+        for (ThrowingCallable call : new ThrowingCallable[] {
+                () -> store.putIfAbsent("wal/x", bytes, ObjectMeta.ofPlain(bytes)),
+                () -> store.putIfAbsent("wal/x", file, ObjectMeta.ofPlain(bytes)),
+                () -> store.head("wal/x"), () -> store.get("wal/x"), () -> store.delete("wal/x"),
+                () -> store.list("wal/"), () -> store.cleanupOrphans(java.time.Duration.ZERO)}) {
+            assertKind(call, StorageException.Kind.UNAVAILABLE, root.toString(), "does not exist");
+        }
+        assertThat(root).doesNotExist();
+    }
+
+    private static void assertKind(ThrowingCallable call, StorageException.Kind kind, String... inMessage) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(StorageException.class, e -> {
+            assertThat(e.kind()).as(e.getMessage()).isEqualTo(kind);
+            assertThat(e.getMessage()).contains(inMessage);
+        });
+    }
+}
