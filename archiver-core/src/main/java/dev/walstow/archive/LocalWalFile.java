@@ -55,6 +55,9 @@ final class LocalWalFile {
 
     static long size(Path file) {
         try {
+            if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw readError(file, new NoSuchFileException(file.toString()));
+            }
             if (!Files.isRegularFile(file)) {
                 throw new LocalIoError(file + " is not a regular file", "pass %p, the WAL file PostgreSQL names", null);
             }

@@ -3,11 +3,13 @@ package dev.walstow.cli;
 import dev.walstow.agent.ErrorCode;
 import dev.walstow.error.WalstowException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExitCodeExceptionMapper;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -21,6 +23,10 @@ import picocli.CommandLine.ParameterException;
                 CommandLine.HelpCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (default: $WALSTOW_CONFIG, else /etc/walstow/walstow.toml).")
+    Path configFile;
 
     public static void main(String[] args) {
         System.exit(run(args));

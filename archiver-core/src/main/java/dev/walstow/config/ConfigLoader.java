@@ -105,7 +105,9 @@ public final class ConfigLoader {
             return null;
         }
         if (path.isEmpty()) {
-            tree.error("repository.path", "required for type = \"posix\": an absolute directory path");
+            if (!tree.has("repository", "path")) {
+                tree.error("repository.path", "required for type = \"posix\": an absolute directory path");
+            }
             return null;
         }
         return new RepositoryConfig.Posix(path.get());

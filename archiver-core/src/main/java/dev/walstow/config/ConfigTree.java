@@ -48,6 +48,11 @@ final class ConfigTree {
         }
     }
 
+    boolean has(String table, String key) {
+        JsonNode t = root.get(table);
+        return t != null && t.isObject() && t.has(key);
+    }
+
     boolean hasTable(String table) {
         JsonNode node = root.get(table);
         return node != null && node.isObject();

@@ -23,6 +23,7 @@ class PgWalDirectoryTest {
     void dataDirectory() throws Exception {
         data = tmp.resolve("data");
         Files.createDirectories(data.resolve("pg_wal"));
+        Files.createDirectories(data.resolve("global"));
         Files.writeString(data.resolve("PG_VERSION"), "15\n");
     }
 
@@ -31,7 +32,7 @@ class PgWalDirectoryTest {
     void relativeInsidePgWal() throws Exception {
         PgWalDirectory dir = PgWalDirectory.locate(Optional.empty(), data);
         Path p = dir.check(data.resolve("pg_wal/RECOVERYXLOG"), false);
-        assertThat(p).isEqualTo(data.resolve("pg_wal/RECOVERYXLOG").toRealPath().getParent().resolve("RECOVERYXLOG"));
+        assertThat(p).isEqualTo(data.resolve("pg_wal").toRealPath().resolve("RECOVERYXLOG"));
     }
 
     @Test

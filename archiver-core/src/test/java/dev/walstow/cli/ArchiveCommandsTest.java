@@ -59,7 +59,8 @@ class ArchiveCommandsTest {
                 Files.delete(p);
             }
         }
-        assertThat(Cli.run("--config", config.toString(), "init").exit()).isZero();
+        Cli init = Cli.run("--config", config.toString(), "init");
+        assertThat(init.exit()).as(init.toString()).isZero();
     }
 
     private Path writeConfig(String name, Path repository, String pub, String sec) throws IOException {
