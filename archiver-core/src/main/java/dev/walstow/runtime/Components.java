@@ -86,8 +86,11 @@ public final class Components {
             try {
                 Files.createDirectories(path, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwxr-x---")));
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new LocalIoError("cannot create repository directory " + path + ": permission denied on "
+                        + e.getFile(), "create it yourself, owned by the PostgreSQL OS user", e);
             } catch (IOException e) {
-                throw new LocalIoError("cannot create repository directory " + path + ": " + e.getMessage(),
+                throw new LocalIoError("cannot create repository directory " + path + ": " + e,
                         "create it yourself, owned by the PostgreSQL OS user", e);
             }
         }

@@ -69,8 +69,11 @@ final class PgCluster implements AutoCloseable {
     }
 
     void start() {
-        Proc.asPostgres(null, env, 180, BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "170",
-                "-l", data.resolveSibling(data.getFileName() + ".log").toString(), "start").ok();
+        Proc p = Proc.asPostgres(null, env, 180, BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t",
+                "170", "-l", socketDir.resolve("server.log").toString(), "start");
+        if (p.exit() != 0) {
+            throw new AssertionError("pg_ctl start failed: " + p + "\n--- server log ---\n" + log());
+        }
         running = true;
     }
 
@@ -91,7 +94,7 @@ final class PgCluster implements AutoCloseable {
 
     String log() {
         try {
-            return Files.readString(data.resolveSibling(data.getFileName() + ".log"));
+            return Files.readString(socketDir.resolve("server.log"));
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }

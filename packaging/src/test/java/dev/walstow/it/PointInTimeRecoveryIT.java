@@ -36,7 +36,8 @@ class PointInTimeRecoveryIT {
     void startPrimary() {
         assumeTrue(PgCluster.available(), "PostgreSQL 15 server binaries are required (apt-get install postgresql)");
         base = TestDirs.base("pitr");
-        repo = base.resolve("repo");
+        TestDirs.createOwned(base.resolve("var"));
+        repo = base.resolve("var/repo");
         backup = base.resolve("backup");
         primary = PgCluster.initdb(base.resolve("primary"), WalstowDist.ENV);
         walstow = WalstowDist.withKeys(base, repo, primary.data);

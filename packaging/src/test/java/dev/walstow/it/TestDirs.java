@@ -23,9 +23,11 @@ final class TestDirs {
         }
     }
 
+    /** A directory owned by postgres, mode 0700 (PostgreSQL refuses data directories others can read). */
     static void createOwned(Path dir) {
         try {
             Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
