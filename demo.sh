@@ -71,7 +71,7 @@ psql_at 5433 "CREATE TABLE orders (id bigserial PRIMARY KEY, item text, note tex
 psql_at 5433 "INSERT INTO orders (item, note) SELECT 'seed-' || g, md5(g::text) FROM generate_series(1, 100000) g"
 
 say "3. a base backup (pg_basebackup -X none: its WAL must come from the archive)"
-pg mkdir -p "$backup"
+pg mkdir -m 700 -p "$backup"
 pg "$PGBIN/pg_basebackup" -h "$work" -p 5433 -U postgres -D "$backup" -X none -c fast
 
 say "4. more writes, one transaction each, around a target time"
