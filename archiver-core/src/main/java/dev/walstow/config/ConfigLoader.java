@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.walstow.config.WalstowConfig.CompressionConfig;
+import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.config.WalstowConfig.EncryptionConfig;
 import dev.walstow.config.WalstowConfig.PostgresConfig;
 import dev.walstow.config.WalstowConfig.RepositoryConfig;
@@ -31,7 +32,9 @@ public final class ConfigLoader {
             "compression", Set.of("level"),
             "encryption", Set.of("enabled", "recipient", "secret", "passphrase-file"),
             "postgres", Set.of("data"),
-            "retry", Set.of("attempts", "initial-backoff", "max-backoff"));
+            "retry", Set.of("attempts", "initial-backoff", "max-backoff"),
+            "daemon", Set.of("push-concurrency", "prefetch", "wait-timeout", "operation-timeout",
+                    "negative-cache-ttl", "allowed-uids", "fallback", "shutdown-timeout"));
 
     private ConfigLoader() {}
 
@@ -84,13 +87,40 @@ public final class ConfigLoader {
             tree.error("retry.max-backoff", "must not be shorter than retry.initial-backoff");
         }
 
+        DaemonConfig daemon = daemon(tree);
+
         List<String> errors = tree.errors();
         if (!errors.isEmpty()) {
             throw UserError.config(source + ": " + errors.size() + " problem(s): " + String.join("; ", errors),
                     "fix the keys named; docs/configuration.md lists every key");
         }
         return new WalstowConfig(source, repository, compression, encryption, postgres,
-                new RetryConfig(attempts, initial, max));
+                new RetryConfig(attempts, initial, max), daemon);
+    }
+
+    /** Defaults: concurrency and prefetch depth were chosen by measurement (docs/benchmarks.md). */
+    private static DaemonConfig daemon(ConfigTree tree) {
+        int concurrency = tree.integer("daemon", "push-concurrency", 2, 1, 64);
+        int prefetch = tree.integer("daemon", "prefetch", 8, 0, 256);
+        Duration wait = tree.duration("daemon", "wait-timeout", Duration.ofSeconds(60),
+                Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration operation = tree.duration("daemon", "operation-timeout", Duration.ofSeconds(120),
+                Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration negative = tree.duration("daemon", "negative-cache-ttl", Duration.ofSeconds(2),
+                Duration.ZERO, Duration.ofMinutes(10));
+        List<Integer> uids = tree.integers("daemon", "allowed-uids", 0, Integer.MAX_VALUE);
+        String fallback = tree.string("daemon", "fallback").orElse("in-process");
+        DaemonConfig.Fallback fb = switch (fallback) {
+            case "in-process" -> DaemonConfig.Fallback.IN_PROCESS;
+            case "fail" -> DaemonConfig.Fallback.FAIL;
+            default -> {
+                tree.error("daemon.fallback", "must be \"in-process\" or \"fail\", got \"" + fallback + "\"");
+                yield DaemonConfig.Fallback.IN_PROCESS;
+            }
+        };
+        Duration shutdown = tree.duration("daemon", "shutdown-timeout", Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofMinutes(30));
+        return new DaemonConfig(concurrency, prefetch, wait, operation, negative, uids, fb, shutdown);
     }
 
     private static RepositoryConfig repository(ConfigTree tree) {

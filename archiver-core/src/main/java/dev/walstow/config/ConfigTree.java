@@ -108,6 +108,27 @@ final class ConfigTree {
         return n.get().asInt();
     }
 
+    List<Integer> integers(String table, String key, int min, int max) {
+        Optional<JsonNode> n = node(table, key);
+        if (n.isEmpty()) {
+            return List.of();
+        }
+        List<Integer> values = new ArrayList<>();
+        if (n.get().isArray()) {
+            for (JsonNode e : n.get()) {
+                if (e.isIntegralNumber() && e.asLong() >= min && e.asLong() <= max) {
+                    values.add(e.asInt());
+                } else {
+                    error(table + "." + key, "must be a list of integers from " + min + " to " + max + ", got " + n.get());
+                    return List.of();
+                }
+            }
+            return values;
+        }
+        error(table + "." + key, "must be a list like [1001, 1002], got " + n.get());
+        return List.of();
+    }
+
     boolean bool(String table, String key, boolean defaultValue) {
         Optional<JsonNode> n = node(table, key);
         if (n.isEmpty()) {

@@ -14,7 +14,8 @@ public record WalstowConfig(
         CompressionConfig compression,
         EncryptionConfig encryption,
         PostgresConfig postgres,
-        RetryConfig retry) {
+        RetryConfig retry,
+        DaemonConfig daemon) {
 
     /** Where archived objects live. Only {@code posix} for now; the sealed type makes new backends explicit. */
     public sealed interface RepositoryConfig {
@@ -42,4 +43,40 @@ public record WalstowConfig(
      * @param initialBackoff wait before the second try; doubled each time, with jitter, capped at {@code maxBackoff}
      */
     public record RetryConfig(int attempts, Duration initialBackoff, Duration maxBackoff) {}
+
+    /**
+     * The resident daemon ({@code walstow daemon}) and how agents use it.
+     *
+     * @param pushConcurrency segments compressed, encrypted and uploaded at once
+     * @param prefetch segments fetched ahead of recovery (0 disables prefetching)
+     * @param waitTimeout how long an archive-push/archive-get call waits for the daemon's answer before the daemon
+     *     replies with an error (PostgreSQL then retries, or stops recovery)
+     * @param operationTimeout bound on one upload or download attempt
+     * @param negativeCacheTtl how long a name the repository proved missing is answered "not found" without asking
+     *     again
+     * @param allowedUids peers allowed on the socket besides the daemon's own uid
+     * @param fallback what the agent does when no daemon answers
+     * @param shutdownTimeout bound on finishing in-flight work after SIGTERM
+     */
+    public record DaemonConfig(
+            int pushConcurrency,
+            int prefetch,
+            Duration waitTimeout,
+            Duration operationTimeout,
+            Duration negativeCacheTtl,
+            java.util.List<Integer> allowedUids,
+            Fallback fallback,
+            Duration shutdownTimeout) {
+
+        public enum Fallback {
+            /** Do the work in the calling process (slower, but archiving never stops because the daemon is down). */
+            IN_PROCESS,
+            /** Fail the call so PostgreSQL retries later (for sites that want all traffic through the daemon). */
+            FAIL
+        }
+
+        public DaemonConfig {
+            allowedUids = java.util.List.copyOf(allowedUids);
+        }
+    }
 }

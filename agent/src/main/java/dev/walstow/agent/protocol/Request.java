@@ -1,0 +1,32 @@
+package dev.walstow.agent.protocol;
+
+/**
+ * What the agent asks the daemon, on behalf of one PostgreSQL archive_command or restore_command call.
+ *
+ * @param kind what to do
+ * @param walFileName the WAL file name (%f for get; the last component of %p for push); empty for PING
+ * @param path %p exactly as PostgreSQL passed it; empty for PING
+ * @param workingDirectory the agent's working directory (PostgreSQL's data directory), to resolve a relative %p
+ */
+public record Request(Kind kind, String walFileName, String path, String workingDirectory) implements Message {
+
+    public enum Kind {
+        PUSH(1), GET(2), PING(3);
+
+        final int wire;
+
+        Kind(int wire) {
+            this.wire = wire;
+        }
+    }
+
+    public Request {
+        if (kind == null || walFileName == null || path == null || workingDirectory == null) {
+            throw new IllegalArgumentException("request fields must not be null");
+        }
+    }
+
+    public static Request ping() {
+        return new Request(Kind.PING, "", "", "");
+    }
+}

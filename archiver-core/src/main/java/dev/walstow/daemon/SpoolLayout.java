@@ -1,0 +1,72 @@
+package dev.walstow.daemon;
+
+import java.nio.file.Path;
+
+/**
+ * Where the daemon keeps its state for one cluster: {@code pg_wal/.walstow/} inside the data directory.
+ *
+ * <p>Why there: PostgreSQL runs archive/restore commands with the data directory as working directory, so the agent
+ * and the launcher find the socket and status files from a relative path with no configuration at all; pg_wal is
+ * mode 0700, so only the PostgreSQL OS user can enter (status files cannot be forged by others); prefetched files
+ * are on the same filesystem as pg_wal, so handing one over is an atomic rename. PostgreSQL ignores entries in
+ * pg_wal that are not WAL names, and pg_basebackup does not copy them (WAL-G keeps its prefetch in pg_wal/.wal-g
+ * for the same reasons).
+ *
+ * <pre>
+ * pg_wal/.walstow/daemon.sock          the daemon's Unix domain socket (0600)
+ * pg_wal/.walstow/agent.properties     hints for agents when no daemon answers (fallback policy)
+ * pg_wal/.walstow/pushed/NAME          written only after NAME is durable in the repository; mtime = the segment's
+ * pg_wal/.walstow/failed/NAME          the last error for NAME, reported on the next call
+ * pg_wal/.walstow/prefetch/NAME        a fetched, verified file ready to be renamed to %p
+ * </pre>
+ *
+ * The relative forms (from the data directory) are what the launcher script uses; keep them in sync with
+ * packaging/src/main/dist/bin/walstow.
+ */
+public record SpoolLayout(Path dataDirectory) {
+    public static final String RELATIVE_ROOT = "pg_wal/.walstow";
+
+    public Path root() {
+        return dataDirectory.resolve(RELATIVE_ROOT);
+    }
+
+    public Path socket() {
+        return root().resolve("daemon.sock");
+    }
+
+    public Path agentProperties() {
+        return root().resolve("agent.properties");
+    }
+
+    public Path pushedDirectory() {
+        return root().resolve("pushed");
+    }
+
+    public Path pushed(String walFileName) {
+        return pushedDirectory().resolve(walFileName);
+    }
+
+    public Path failedDirectory() {
+        return root().resolve("failed");
+    }
+
+    public Path failed(String walFileName) {
+        return failedDirectory().resolve(walFileName);
+    }
+
+    public Path prefetchDirectory() {
+        return root().resolve("prefetch");
+    }
+
+    public Path prefetched(String walFileName) {
+        return prefetchDirectory().resolve(walFileName);
+    }
+
+    public Path pgWal() {
+        return dataDirectory.resolve("pg_wal");
+    }
+
+    public Path archiveStatus() {
+        return pgWal().resolve("archive_status");
+    }
+}
