@@ -16,7 +16,7 @@ public final class AgentMain {
                 // subject to the 108-byte sun_path limit that a deep absolute data directory path could exceed.
                 Path.of(Agent.SPOOL),
                 System.getProperty("user.dir"),
-                new DaemonClient(),
+                new UnixSocketDaemonClient(),
                 new CliInProcessRunner(home == null ? null : Path.of(home), System.err),
                 System.err);
         System.exit(agent.run(args));
