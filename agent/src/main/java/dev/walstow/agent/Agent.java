@@ -19,6 +19,7 @@ public final class Agent {
     private final DaemonClient client;
     private final InProcessRunner inProcess;
     private final PrintStream err;
+    private boolean ranInProcess;
 
     /**
      * @param spool the daemon's state directory; relative in production (see {@link AgentMain} for why)
@@ -37,7 +38,7 @@ public final class Agent {
         AgentArguments call = AgentArguments.parse(args);
         if (call == null) {
             // Not one of the two hot commands, or not well-formed: the CLI owns every other message.
-            return inProcess.run(args);
+            return runInProcess(args);
         }
         AgentSettings settings = AgentSettings.read(spool.resolve("agent.properties"));
         Request request = new Request(call.kind(), call.walFileName(), call.path(), workingDirectory);
@@ -74,6 +75,16 @@ public final class Agent {
                     + why + ") and [daemon] fallback = \"fail\" HINT: start it: systemctl start walstow");
             return call.kind() == Request.Kind.GET ? ErrorCode.STORAGE.getExit() : ErrorCode.STORAGE.pushExit();
         }
+        return runInProcess(args);
+    }
+
+    /** Whether the last {@link #run} handed over to the full CLI (which may need an orderly JVM exit). */
+    public boolean ranInProcess() {
+        return ranInProcess;
+    }
+
+    private int runInProcess(String... args) {
+        ranInProcess = true;
         return inProcess.run(args);
     }
 
