@@ -43,8 +43,8 @@ aot=(-XX:AOTCache="$cache" -XX:AOTMode=auto -Xlog:aot=off -Xlog:cds=off)
 
 cd "$data"
 # The agent commands exit 7 (no daemon, fallback=fail) by design: -i ignores that.
-hyperfine -N -i --warmup 5 --runs "$runs" --style basic --export-json "$work/../agent-start.json" \
-    --export-markdown "$work/../agent-start.md" \
+hyperfine -N -i --warmup 5 --runs "$runs" --style basic --export-json "${TMPDIR:-/tmp}/agent-start.json" \
+    --export-markdown "${TMPDIR:-/tmp}/agent-start.md" \
     -n "test -f (floor)" "test -f pg_wal/.walstow/pushed/$seg" \
     -n "bash fast path: archive-push, already pushed" "$dist/bin/walstow archive-push pg_wal/$seg" \
     -n "java Hello (-Xshare:auto)" "$java -Xshare:auto -cp $work/hello Hello" \
@@ -52,4 +52,15 @@ hyperfine -N -i --warmup 5 --runs "$runs" --style basic --export-json "$work/../
     -n "agent JVM, C1 + SerialGC + -UsePerfData" "$java ${c1[*]} ${agent_args[*]}" \
     -n "agent JVM, C1 + SerialGC + AOT cache" "$java ${c1[*]} ${aot[*]} ${agent_args[*]}" \
     -n "launcher -> agent JVM (no status file)" "$dist/bin/walstow archive-push pg_wal/00000001000000000000004F"
-cat /tmp/agent-start.md
+
+# Median and spread (p10..p90) per command: the mean is meaningless on a noisy shared machine.
+python3 - "${TMPDIR:-/tmp}/agent-start.json" <<'PY'
+import json, statistics, sys
+res = json.load(open(sys.argv[1]))["results"]
+print("| command | median ms | p10–p90 ms | min ms |")
+print("|---|---:|---:|---:|")
+for r in res:
+    t = sorted(x * 1000 for x in r["times"])
+    q = statistics.quantiles(t, n=10)
+    print(f"| {r['command']} | {statistics.median(t):.1f} | {q[0]:.1f}–{q[-1]:.1f} | {t[0]:.1f} |")
+PY
