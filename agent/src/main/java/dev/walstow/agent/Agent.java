@@ -1,0 +1,96 @@
+package dev.walstow.agent;
+
+import dev.walstow.agent.protocol.Reply;
+import dev.walstow.agent.protocol.Request;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * One archive-push / archive-get call: ask the daemon, and when it cannot answer, decide between the in-process CLI
+ * and failing, as {@code agent.properties} says. Every path ends in an exit status from docs/exit-codes.md.
+ */
+public final class Agent {
+    /** Relative to the data directory (the working directory); keep in sync with SpoolLayout and bin/walstow. */
+    public static final String SPOOL = "pg_wal/.walstow";
+    static final String SOCKET_FOR_HUMANS = SPOOL + "/daemon.sock";
+
+    private final Path spool;
+    private final String workingDirectory;
+    private final DaemonClient client;
+    private final InProcessRunner inProcess;
+    private final PrintStream err;
+    private boolean ranInProcess;
+
+    /**
+     * @param spool the daemon's state directory; relative in production (see {@link AgentMain} for why)
+     * @param workingDirectory absolute working directory sent to the daemon, which resolves a relative %p with it
+     */
+    public Agent(Path spool, String workingDirectory, DaemonClient client, InProcessRunner inProcess,
+            PrintStream err) {
+        this.spool = spool;
+        this.workingDirectory = workingDirectory;
+        this.client = client;
+        this.inProcess = inProcess;
+        this.err = err;
+    }
+
+    public int run(String... args) {
+        AgentArguments call = AgentArguments.parse(args);
+        if (call == null) {
+            // Not one of the two hot commands, or not well-formed: the CLI owns every other message.
+            return runInProcess(args);
+        }
+        AgentSettings settings = AgentSettings.read(spool.resolve("agent.properties"));
+        Request request = new Request(call.kind(), call.walFileName(), call.path(), workingDirectory);
+        DaemonOutcome outcome = client.call(spool.resolve("daemon.sock"), request, settings.replyWaitMillis());
+
+        String why;
+        if (outcome instanceof DaemonOutcome.Answered answered) {
+            Reply reply = answered.reply();
+            if (reply.status() != Reply.Status.UNSUPPORTED) {
+                if (!reply.reason().isEmpty()) {
+                    line(call, reply.reason());
+                }
+                return reply.exitCode(call.kind());
+            }
+            why = "it does not handle this request: " + reply.reason();
+        } else {
+            DaemonOutcome.Unanswered unanswered = (DaemonOutcome.Unanswered) outcome;
+            why = unanswered.detail();
+            if (unanswered.why() == DaemonOutcome.Why.TIMEOUT && call.kind() == Request.Kind.GET) {
+                // The daemon may still be restoring into %p. Restoring in-process as well would race with it, and
+                // a late rename from the daemon could land on the %p of PostgreSQL's *next* restore_command call
+                // (it reuses pg_wal/RECOVERYXLOG). Stopping recovery (exit > 125) is the safe answer.
+                line(call, "[" + ErrorCode.STORAGE.id() + "] the walstow daemon on " + SOCKET_FOR_HUMANS + " gave "
+                        + why + "; not restoring in-process while it may still be writing " + call.path()
+                        + " HINT: check the daemon's log (journalctl -u walstow), then restart PostgreSQL");
+                return ErrorCode.STORAGE.getExit();
+            }
+            // A PUSH that timed out falls back like any other unanswered push: pushes are idempotent (an identical
+            // object already archived, even by the daemon finishing late, is a success), so running the same push
+            // in-process cannot do harm.
+        }
+        if (settings.fallback() == AgentSettings.Fallback.FAIL) {
+            line(call, "[" + ErrorCode.STORAGE.id() + "] no walstow daemon answered on " + SOCKET_FOR_HUMANS + " ("
+                    + why + ") and [daemon] fallback = \"fail\" HINT: start it: systemctl start walstow");
+            return call.kind() == Request.Kind.GET ? ErrorCode.STORAGE.getExit() : ErrorCode.STORAGE.pushExit();
+        }
+        return runInProcess(args);
+    }
+
+    /** Whether the last {@link #run} handed over to the full CLI (which may need an orderly JVM exit). */
+    public boolean ranInProcess() {
+        return ranInProcess;
+    }
+
+    private int runInProcess(String... args) {
+        ranInProcess = true;
+        return inProcess.run(args);
+    }
+
+    /** One line in the PostgreSQL log: the daemon's reason could contain line breaks, the log must not. */
+    private void line(AgentArguments call, String text) {
+        err.println("walstow " + call.command() + ": " + text.replace('\n', ' ').replace('\r', ' '));
+        err.flush();
+    }
+}

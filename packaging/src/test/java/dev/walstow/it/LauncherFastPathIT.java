@@ -1,0 +1,122 @@
+package dev.walstow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * bin/walstow's bash fast paths against a fake data directory (no PostgreSQL, no daemon). "Answered without Java"
+ * is proven by a copy of the launcher with an empty lib/: any JVM it started would fail to find a main class.
+ */
+class LauncherFastPathIT {
+    private static final String SEG = "000000010000000000000003";
+    private static final Map<String, String> NO_JDK = Map.of("JAVA_HOME", "/nonexistent-jdk",
+            "WALSTOW_JAVA_HOME", "/nonexistent-jdk");
+
+    Path base;
+    Path data;
+    Path spool;
+    Path launcherOnly;
+
+    @BeforeEach
+    void fakeDataDirectory() throws IOException {
+        base = TestDirs.base("fastpath");
+        data = base.resolve("data");
+        spool = Files.createDirectories(data.resolve("pg_wal/.walstow"));
+        Files.createDirectories(spool.resolve("pushed"));
+        Files.createDirectories(spool.resolve("prefetch"));
+        Files.writeString(data.resolve("PG_VERSION"), "15\n");
+        Files.writeString(spool.resolve("agent.properties"), "fallback=fail\n");
+        Path bin = Files.createDirectories(base.resolve("launcher-only/bin"));
+        Files.createDirectories(base.resolve("launcher-only/lib"));
+        launcherOnly = bin.resolve("walstow");
+        Files.copy(Path.of(System.getProperty("walstow.dist"), "bin/walstow"), launcherOnly);
+        Files.setPosixFilePermissions(launcherOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterEach
+    void cleanUp() {
+        TestDirs.deleteTree(base);
+    }
+
+    private Proc run(Path launcher, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        return Proc.run(data, launcher == launcherOnly ? NO_JDK : WalstowDist.ENV, 60, cmd);
+    }
+
+    private Path segment(FileTime mtime) throws IOException {
+        Path seg = Files.write(data.resolve("pg_wal/" + SEG), new byte[8192]);
+        Files.setLastModifiedTime(seg, mtime);
+        return seg;
+    }
+
+    private void pushedStatus(FileTime mtime) throws IOException {
+        Path status = Files.createFile(spool.resolve("pushed/" + SEG));
+        Files.setLastModifiedTime(status, mtime);
+    }
+
+    @Test
+    @DisplayName("archive-push of a segment whose status file has the same mtime (to the nanosecond) exits 0 without Java")
+    void pushedAnsweredByBash() throws IOException {
+        FileTime t = FileTime.from(Instant.ofEpochSecond(1_750_000_000L, 123_456_789));
+        segment(t);
+        pushedStatus(t);
+        assertThat(run(launcherOnly, "archive-push", "pg_wal/" + SEG).exit()).isZero();
+        assertThat(run(launcherOnly, "--config", "/etc/walstow/x.toml", "archive-push", "pg_wal/" + SEG).exit())
+                .isZero();
+    }
+
+    @Test
+    @DisplayName("a status file whose mtime differs by 1 µs is not trusted: the launcher starts the agent, which fails (7)")
+    void differentMtimeGoesToTheAgent() throws IOException {
+        Instant t = Instant.ofEpochSecond(1_750_000_000L, 123_456_000);
+        segment(FileTime.from(t.plusNanos(1_000)));
+        pushedStatus(FileTime.from(t));
+        assertThat(run(launcherOnly, "archive-push", "pg_wal/" + SEG).exit()).isNotZero();
+        Proc real = run(Path.of(System.getProperty("walstow.dist"), "bin/walstow"), "archive-push", "pg_wal/" + SEG);
+        assertThat(real.exit()).isEqualTo(7);
+        assertThat(real.err()).contains("[WS-STORAGE] no walstow daemon answered on pg_wal/.walstow/daemon.sock");
+    }
+
+    @Test
+    @DisplayName("outside a data directory (no PG_VERSION) even a matching status file is not used")
+    void onlyInADataDirectory() throws IOException {
+        FileTime t = FileTime.from(Instant.ofEpochSecond(1_750_000_000L, 5));
+        segment(t);
+        pushedStatus(t);
+        Files.delete(data.resolve("PG_VERSION"));
+        assertThat(run(launcherOnly, "archive-push", "pg_wal/" + SEG).exit()).isNotZero();
+    }
+
+    @Test
+    @DisplayName("archive-get renames a prefetched segment to %p and exits 0 without Java")
+    void prefetchedSegment() throws IOException {
+        byte[] content = "prefetched and verified by the daemon".getBytes();
+        Files.write(spool.resolve("prefetch/" + SEG), content);
+        assertThat(run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG").exit()).isZero();
+        assertThat(data.resolve("pg_wal/RECOVERYXLOG")).hasBinaryContent(content);
+        assertThat(spool.resolve("prefetch/" + SEG)).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("a prefetched timeline history file is never used: history files are fetched fresh")
+    void historyNotFromPrefetch() throws IOException {
+        Files.writeString(spool.resolve("prefetch/00000002.history"), "stale");
+        Proc p = run(launcherOnly, "archive-get", "00000002.history", "pg_wal/RECOVERYHISTORY");
+        assertThat(p.exit()).isNotIn(0, 1);
+        assertThat(data.resolve("pg_wal/RECOVERYHISTORY")).doesNotExist();
+        assertThat(spool.resolve("prefetch/00000002.history")).exists();
+    }
+}
