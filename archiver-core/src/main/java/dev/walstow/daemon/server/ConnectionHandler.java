@@ -62,6 +62,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!policy.allows(peer.uid())) {
+            // Answered before reading: if the peer already sent its request, the kernel reports ECONNRESET to it
+            // after the reply frame. Agents read exactly one frame, so they still see the reason.
             log.warn("connection refused: uid {} (pid {}) is not allowed on the daemon socket ({} is)", peer.uid(),
                     peer.pid(), policy);
             replyAndClose(ctx, Reply.error(ErrorCode.USAGE, "connection refused: uid " + peer.uid()
