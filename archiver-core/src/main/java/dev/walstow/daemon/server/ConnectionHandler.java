@@ -122,7 +122,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private static Reply internal(Request request, Throwable failure) {
         // The handler contract says this never happens; if it does, the agent must see a failure, never success.
-        log.error("request handler failed on {} {}: {}", request.kind(), request.walFileName(), String.valueOf(failure));
+        log.error("request handler failed on {} {}: {}", request.kind(), request.walFileName(),
+                String.valueOf(failure));
         log.debug("request handler failure", failure);
         return Reply.error(ErrorCode.INTERNAL, "daemon request handler failed: "
                 + (failure == null ? "no reply" : failure.toString()));

@@ -57,7 +57,8 @@ public final class DaemonRuntime {
         server.start();
         notify = SdNotify.fromEnvironment(environment, server.eventLoop());
         if (installHook) {
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("walstow-shutdown").unstarted(this::shutdown));
+            Runtime.getRuntime().addShutdownHook(
+                    Thread.ofPlatform().name("walstow-shutdown").unstarted(this::shutdown));
         }
         notify.ready("serving on " + server.socket());
         notify.startWatchdog(server.eventLoop());
