@@ -171,5 +171,6 @@ public final class DaemonServer implements AutoCloseable {
                     .awaitUninterruptibly(CLOSE_TIMEOUT.toMillis() * 2);
         }
         socketFile.remove();
+        socketFile.releaseLock();
     }
 }

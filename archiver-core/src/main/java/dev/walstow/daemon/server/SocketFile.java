@@ -75,6 +75,15 @@ final class SocketFile {
         }
         takeLock();
         try {
+            removeStale();
+        } catch (RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
+    }
+
+    private void removeStale() {
+        try {
             if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
                 if (!Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
                     throw new LocalIoError(socket + " exists and is not a socket; refusing to remove it",
@@ -84,7 +93,6 @@ final class SocketFile {
                 log.info("removed stale daemon socket {} (no process answered on it)", socket);
             }
         } catch (IOException e) {
-            releaseLock();
             throw new LocalIoError("cannot remove stale daemon socket " + socket + ": " + e.getMessage(),
                     "remove it by hand", e);
         }
@@ -97,7 +105,7 @@ final class SocketFile {
         boundFileKey = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
-    /** Removes the socket if it is still the one this daemon bound, then releases the lock. Idempotent. */
+    /** Removes the socket if it is still the one this daemon bound. Idempotent; the lock stays held. */
     void remove() {
         try {
             BasicFileAttributes attrs =
@@ -109,8 +117,6 @@ final class SocketFile {
             // Netty's server channel deletes the file itself on close; nothing left to do.
         } catch (IOException e) {
             log.warn("could not remove daemon socket {}: {}", socket, e.getMessage());
-        } finally {
-            releaseLock();
         }
     }
 
@@ -148,7 +154,11 @@ final class SocketFile {
         }
     }
 
-    private void releaseLock() {
+    /**
+     * Lets another daemon start here. Only once this one is completely done: during the drain after SIGTERM it
+     * still uploads. The lock file itself stays (deleting it would race with a starting daemon's open).
+     */
+    void releaseLock() {
         try {
             if (lockChannel != null) {
                 lockChannel.close(); // releases the lock too

@@ -249,6 +249,24 @@ class DaemonServerTest {
     }
 
     @Test
+    @DisplayName("while a stopping daemon drains (socket already gone), a new one cannot start; after it, one can")
+    void lockHeldDuringDrain() {
+        DaemonServer first = start(StubHandler.echo());
+        first.stopAccepting();
+        assertThat(Files.exists(socket, LinkOption.NOFOLLOW_LINKS)).isFalse();
+        DaemonServer second = new DaemonServer(
+                new ServerSettings(socket, PeerPolicy.forThisProcess(List.of()), Duration.ofSeconds(10)),
+                StubHandler.echo());
+        servers.add(second);
+        assertThatThrownBy(second::start).isInstanceOf(UserError.class)
+                .hasMessageContaining("another walstow daemon is already running");
+        first.close();
+        start(StubHandler.echo());
+        assertTimeoutPreemptively(TIMEOUT, () ->
+                assertThat(AgentClient.call(socket, Request.ping())).isEqualTo(Reply.ok("pong")));
+    }
+
+    @Test
     @DisplayName("a stale socket file (no one listening) is replaced at start")
     void staleSocketReplaced() throws Exception {
         Files.createDirectories(socket.getParent());
