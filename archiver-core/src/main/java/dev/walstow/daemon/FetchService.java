@@ -162,7 +162,8 @@ final class FetchService {
             return;
         }
         long position = s.segmentNumber(size);
-        int held = inFlight.size();
+        // The fetch of s itself may not have left the map yet; it no longer occupies the spool.
+        int held = (int) inFlight.keySet().stream().filter(k -> !k.equals(s.fileName())).count();
         for (SegmentName spooled : spooledSegments()) {
             if (spooled.timeline().equals(s.timeline()) && spooled.segmentNumber(size) <= position) {
                 deleteQuietly(layout.prefetched(spooled.fileName()));

@@ -18,6 +18,7 @@ final class CountingStore implements ObjectStore {
     final ObjectStore delegate;
     final List<String> puts = new CopyOnWriteArrayList<>();
     final ConcurrentHashMap<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    final AtomicInteger putsFinished = new AtomicInteger();
     private volatile Semaphore gate;
 
     CountingStore(ObjectStore delegate) {
@@ -71,7 +72,11 @@ final class CountingStore implements ObjectStore {
         if (key.startsWith("wal/")) {
             puts.add(key);
         }
-        return delegate.putIfAbsent(key, content, meta);
+        try {
+            return delegate.putIfAbsent(key, content, meta);
+        } finally {
+            putsFinished.incrementAndGet();
+        }
     }
 
     @Override

@@ -166,6 +166,17 @@ final class DaemonFixture implements AutoCloseable {
         }
     }
 
+    /** As {@link #await(String, Duration, BooleanSupplier)}, saying what was last seen. */
+    static <T> void await(String what, Duration limit, java.util.function.Supplier<T> state,
+            java.util.function.Predicate<T> condition) {
+        Object[] last = new Object[1];
+        try {
+            await(what, limit, () -> condition.test((T) (last[0] = state.get())));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last seen " + last[0], e);
+        }
+    }
+
     static void assertOk(Reply reply) {
         assertThat(reply.status()).as(reply.reason()).isEqualTo(Reply.Status.OK);
     }

@@ -184,7 +184,10 @@ class DaemonPushTest {
         assertThat(finished).isFalse();
         assertThat(f.pgWal("archive_status/" + seg(1, 1).fileName() + ".ready")).exists();
         assertThat(f.layout.pushed(seg(1, 1).fileName())).doesNotExist();
+        // let the abandoned attempt end before the temporary directory goes
         f.store.release();
+        await("abandoned put ended", Duration.ofSeconds(5), () -> f.store.putsFinished.get() >= 2);
+        assertThat(f.layout.pushed(seg(1, 1).fileName())).as("no marker after shutdown").doesNotExist();
     }
 
     @Test
