@@ -26,6 +26,16 @@ public final class RepositoryError extends WalstowException {
         return new RepositoryError(doing + ": " + e.getMessage(), hint, e.retryable(), e);
     }
 
+    /**
+     * One attempt got no answer within {@code [daemon] operation-timeout}. Retryable: a hung mount or a stalled
+     * connection often recovers, and the attempt that timed out can only leave nothing or a whole object behind.
+     */
+    public static RepositoryError timedOut(String doing, String location, java.time.Duration limit) {
+        return new RepositoryError(doing + " in " + location + ": no answer within " + limit.toMillis()
+                + " ms (operation timed out)", "check that the repository is reachable and responsive, or raise "
+                + "[daemon] operation-timeout", true, null);
+    }
+
     @Override
     public boolean retryable() {
         return retryable;

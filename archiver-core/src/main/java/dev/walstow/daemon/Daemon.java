@@ -1,0 +1,172 @@
+package dev.walstow.daemon;
+
+import dev.walstow.archive.ArchiveGet;
+import dev.walstow.archive.ArchivePush;
+import dev.walstow.archive.Retrier;
+import dev.walstow.codec.WalCodec;
+import dev.walstow.config.WalstowConfig;
+import dev.walstow.config.WalstowConfig.DaemonConfig;
+import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.error.LocalIoError;
+import dev.walstow.repo.Repository;
+import dev.walstow.runtime.Components;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The resident daemon for one cluster, without its socket: {@link #start()} returns the {@link RequestHandler} the
+ * socket server calls.
+ *
+ * <p>It keeps no state that matters across restarts: what to push is in {@code archive_status}, what is durable is
+ * in the repository, {@code pushed/} only saves work and {@code prefetch/} is emptied at start. So {@code kill -9}
+ * at any moment loses nothing.
+ */
+public final class Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    /** Internal rhythms, not configuration; tests shorten them. */
+    public record Timings(Duration rescanEvery, Duration housekeepingEvery) {
+        public static final Timings DEFAULT = new Timings(Duration.ofSeconds(1), Duration.ofSeconds(5));
+    }
+
+    private final WalstowConfig config;
+    private final SpoolLayout layout;
+    private final Repository repository;
+    private final WalCodec codec;
+    private final Timings timings;
+    private ExecutorService pushPool;
+    private ExecutorService fetchPool;
+    private ExecutorService requests;
+    private ScheduledExecutorService housekeeping;
+    private PushService push;
+    private FetchService fetch;
+    private RequestHandler handler;
+    private volatile boolean accepting;
+
+    public Daemon(WalstowConfig config, Path dataDirectory, Repository repository, WalCodec codec, Timings timings) {
+        this.config = config;
+        this.layout = new SpoolLayout(dataDirectory.toAbsolutePath().normalize());
+        this.repository = repository;
+        this.codec = codec;
+        this.timings = timings;
+    }
+
+    /** The daemon as {@code walstow daemon} runs it: repository and codec from the configuration. */
+    public static Daemon fromConfig(WalstowConfig config, Path dataDirectory) {
+        return new Daemon(config, dataDirectory, Components.repository(config, false),
+                Components.codec(config, Components.KeyUse.DECRYPT), Timings.DEFAULT);
+    }
+
+    public SpoolLayout layout() {
+        return layout;
+    }
+
+    /** Creates the spool, writes agent hints, starts archiving. @return the handler for the socket server */
+    public synchronized RequestHandler start() {
+        if (handler != null) {
+            return handler;
+        }
+        DaemonConfig d = config.daemon();
+        Path realData = prepareSpool(d);
+        Retrier retrier = new Retrier(config.retry());
+        // Retries happen around whole attempts, each bounded by operation-timeout, so the inner ones try once.
+        Retrier once = new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)));
+        pushPool = Executors.newFixedThreadPool(d.pushConcurrency(), Thread.ofPlatform().name("walstow-upload-", 0)
+                .daemon().factory());
+        fetchPool = Executors.newFixedThreadPool(Math.clamp(d.prefetch(), 1, 8) + 1,
+                Thread.ofPlatform().name("walstow-download-", 0).daemon().factory());
+        requests = Executors.newVirtualThreadPerTaskExecutor();
+        RetryConfig r = config.retry();
+        push = new PushService(layout, new ArchivePush(repository, codec, once), retrier,
+                new OperationTimeout(pushPool, d.operationTimeout(), repository.location()), d.pushConcurrency(),
+                d.waitTimeout(), timings.rescanEvery(), new Backoff(r.initialBackoff(), r.maxBackoff()),
+                new Backoff(r.maxBackoff(), r.maxBackoff().multipliedBy(30)));
+        fetch = new FetchService(layout, repository, new ArchiveGet(repository, codec, once), retrier,
+                new OperationTimeout(fetchPool, d.operationTimeout(), repository.location()), d.prefetch(),
+                d.waitTimeout(), d.negativeCacheTtl());
+        fetch.clearSpool();
+        push.removeOrphans();
+        accepting = true;
+        push.start();
+        housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("walstow-housekeeping")
+                .daemon().factory());
+        long every = timings.housekeepingEvery().toMillis();
+        housekeeping.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
+        handler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests, () -> accepting);
+        LOG.info("daemon started for {} (push-concurrency {}, prefetch {}, repository {})", realData,
+                d.pushConcurrency(), d.prefetch(), repository.location());
+        return handler;
+    }
+
+    /**
+     * Stops taking work and lets uploads in flight finish within {@code bound}. Whatever is not finished keeps its
+     * .ready file and is pushed by the next start.
+     *
+     * @return whether everything in flight finished within the bound
+     */
+    public synchronized boolean shutdown(Duration bound) {
+        if (handler == null) {
+            return true;
+        }
+        accepting = false;
+        boolean finished;
+        try {
+            finished = push.shutdown(bound);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finished = false;
+        }
+        housekeeping.shutdownNow();
+        fetch.close();
+        requests.shutdownNow();
+        // An upload past the bound is abandoned: the store's create-only publish leaves nothing or a whole object.
+        pushPool.shutdownNow();
+        fetchPool.shutdownNow();
+        LOG.info("daemon stopped ({})", finished ? "all uploads in flight finished"
+                : "uploads still running after " + bound.toMillis() + " ms were abandoned; PostgreSQL keeps them .ready");
+        return finished;
+    }
+
+    private void housekeep() {
+        try {
+            push.removeOrphans();
+            fetch.checkRecoveryEnded();
+        } catch (RuntimeException e) {
+            LOG.error("housekeeping failed: {}", e.toString(), e);
+        }
+    }
+
+    private Path prepareSpool(DaemonConfig d) {
+        try {
+            Path realData = layout.dataDirectory().toRealPath();
+            for (Path dir : List.of(layout.root(), layout.pushedDirectory(), layout.failedDirectory(),
+                    layout.prefetchDirectory())) {
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+            String properties = "# written by the walstow daemon at start-up; read by agents when it does not answer\n"
+                    + "fallback=" + (d.fallback() == DaemonConfig.Fallback.FAIL ? "fail" : "in-process") + "\n"
+                    + "wait-timeout-ms=" + d.waitTimeout().toMillis() + "\n";
+            Path temp = layout.root().resolve(".agent.properties.tmp");
+            Files.writeString(temp, properties, StandardCharsets.UTF_8);
+            Files.move(temp, layout.agentProperties(), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            return realData;
+        } catch (IOException e) {
+            throw new LocalIoError("cannot prepare " + layout.root() + ": " + e, "run the daemon as the PostgreSQL "
+                    + "OS user, which owns the data directory", e);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package dev.walstow.daemon;
+
+import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.protocol.Reply;
+import dev.walstow.archive.ArchiveGet;
+import dev.walstow.archive.Retrier;
+import dev.walstow.error.WalstowException;
+import dev.walstow.repo.Repository;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.TimelineId;
+import dev.walstow.wal.WalFileName;
+import dev.walstow.wal.WalSegmentSize;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers archive-get calls, fetching the next segments ahead of recovery into {@code prefetch/}.
+ *
+ * <p>The one answer that can end recovery is "not found"; it is given only when the repository positively said so
+ * (or said so within the negative-cache TTL). A file reaches %p only by rename of a file {@link ArchiveGet} already
+ * verified (size, checksum, page header) and fsync'd. Timeline history files are never cached: a promotion
+ * elsewhere can create one at any moment and recovery decides its target timeline from them.
+ */
+final class FetchService {
+    private static final Logger LOG = LoggerFactory.getLogger(FetchService.class);
+
+    private final SpoolLayout layout;
+    private final Repository repository;
+    private final ArchiveGet archiveGet;
+    private final Retrier retrier;
+    private final OperationTimeout timeout;
+    private final int prefetch;
+    private final Duration waitTimeout;
+    private final NegativeCache negative;
+    private final ConcurrentHashMap<String, CompletableFuture<ArchiveGet.Outcome>> inFlight =
+            new ConcurrentHashMap<>();
+    private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicLong highestTimeline = new AtomicLong();
+    private volatile WalSegmentSize segmentSize;
+
+    /** @param archiveGet fetches with a single attempt; retries happen here, each attempt bounded */
+    FetchService(SpoolLayout layout, Repository repository, ArchiveGet archiveGet, Retrier retrier,
+            OperationTimeout timeout, int prefetch, Duration waitTimeout, Duration negativeCacheTtl) {
+        this.layout = layout;
+        this.repository = repository;
+        this.archiveGet = archiveGet;
+        this.retrier = retrier;
+        this.timeout = timeout;
+        this.prefetch = prefetch;
+        this.waitTimeout = waitTimeout;
+        this.negative = new NegativeCache(negativeCacheTtl);
+    }
+
+    /** Answers one archive-get call; {@code destination} is %p, already checked to be inside pg_wal. */
+    CompletableFuture<Reply> get(WalFileName name, Path destination) {
+        CompletableFuture<Reply> reply;
+        if (name instanceof SegmentName s) {
+            reply = segment(s, destination);
+        } else {
+            reply = CompletableFuture.supplyAsync(() -> fetch(name, destination), tasks)
+                    .thenApply(outcome -> outcome == ArchiveGet.Outcome.FETCHED
+                            ? Reply.ok(name.fileName() + " restored")
+                            : Reply.notFound(name.fileName() + " is not in the archive"));
+        }
+        return reply.copy().orTimeout(waitTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> replyFor(name, failure));
+    }
+
+    private CompletableFuture<Reply> segment(SegmentName s, Path destination) {
+        String file = s.fileName();
+        if (negative.isMissing(file)) {
+            return CompletableFuture.completedFuture(Reply.notFound(file + " is not in the archive (cached answer)"));
+        }
+        noteTimeline(s.timeline());
+        return deliver(s, destination, true).thenApply(reply -> {
+            if (reply.status() == Reply.Status.OK) {
+                tasks.execute(() -> schedulePrefetch(s));
+            }
+            return reply;
+        });
+    }
+
+    private CompletableFuture<Reply> deliver(SegmentName s, Path destination, boolean mayRetry) {
+        String file = s.fileName();
+        return obtain(s).thenCompose(outcome -> {
+            if (outcome == ArchiveGet.Outcome.NOT_FOUND) {
+                return CompletableFuture.completedFuture(Reply.notFound(file + " is not in the archive"));
+            }
+            try {
+                Files.move(layout.prefetched(file), destination, StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                return CompletableFuture.completedFuture(Reply.ok(file + " restored"));
+            } catch (NoSuchFileException e) {
+                // Taken by a concurrent call or swept by spool hygiene between fetch and hand-over: fetch again.
+                if (mayRetry) {
+                    return deliver(s, destination, false);
+                }
+                return CompletableFuture.completedFuture(localError(file, destination, e));
+            } catch (IOException e) {
+                return CompletableFuture.completedFuture(localError(file, destination, e));
+            }
+        });
+    }
+
+    /** The prefetched file if present, else the fetch in flight for it, else a new fetch into prefetch/. */
+    private CompletableFuture<ArchiveGet.Outcome> obtain(SegmentName s) {
+        String file = s.fileName();
+        Path target = layout.prefetched(file);
+        if (Files.exists(target)) {
+            return CompletableFuture.completedFuture(ArchiveGet.Outcome.FETCHED);
+        }
+        CompletableFuture<ArchiveGet.Outcome> fresh = new CompletableFuture<>();
+        CompletableFuture<ArchiveGet.Outcome> running = inFlight.putIfAbsent(file, fresh);
+        if (running != null) {
+            return running;
+        }
+        tasks.execute(() -> {
+            try {
+                ArchiveGet.Outcome outcome = Files.exists(target) ? ArchiveGet.Outcome.FETCHED : fetch(s, target);
+                if (outcome == ArchiveGet.Outcome.NOT_FOUND) {
+                    negative.remember(file);
+                }
+                fresh.complete(outcome);
+            } catch (Throwable t) {
+                fresh.completeExceptionally(t);
+            } finally {
+                inFlight.remove(file, fresh);
+            }
+        });
+        return fresh;
+    }
+
+    private ArchiveGet.Outcome fetch(WalFileName name, Path target) {
+        String doing = "fetching " + name.fileName();
+        return retrier.call(doing, () -> timeout.call(doing, () -> archiveGet.get(name, target)));
+    }
+
+    /**
+     * Starts fetching the segments after {@code s} on its timeline. Disk stays bounded by {@code prefetch}
+     * segments: files recovery has passed are deleted, and files plus fetches in flight never exceed the bound.
+     */
+    private void schedulePrefetch(SegmentName s) {
+        WalSegmentSize size = segmentSize();
+        if (prefetch == 0 || size == null) {
+            return;
+        }
+        long position = s.segmentNumber(size);
+        // The fetch of s itself may not have left the map yet; it no longer occupies the spool.
+        int held = (int) inFlight.keySet().stream().filter(k -> !k.equals(s.fileName())).count();
+        for (SegmentName spooled : spooledSegments()) {
+            if (spooled.timeline().equals(s.timeline()) && spooled.segmentNumber(size) <= position) {
+                deleteQuietly(layout.prefetched(spooled.fileName()));
+            } else {
+                held++;
+            }
+        }
+        SegmentName next = s;
+        for (int i = 0; i < prefetch && held < prefetch; i++) {
+            try {
+                next = next.next(size);
+            } catch (IllegalArgumentException endOfWal) {
+                return;
+            }
+            String file = next.fileName();
+            if (negative.isMissing(file)) {
+                return; // recovery is at the end of the archive; nothing beyond a gap is useful yet
+            }
+            if (inFlight.containsKey(file) || Files.exists(layout.prefetched(file))) {
+                continue;
+            }
+            held++;
+            obtain(next).whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    LOG.warn("prefetching {} failed (it is fetched again when asked for): {}", file,
+                            oneLine(failure));
+                }
+            });
+        }
+    }
+
+    /** Recovery moved to a newer timeline: what was fetched for older ones will not be asked for. */
+    private void noteTimeline(TimelineId timeline) {
+        long previous = highestTimeline.getAndAccumulate(timeline.value(), Math::max);
+        if (timeline.value() > previous) {
+            for (SegmentName spooled : spooledSegments()) {
+                if (spooled.timeline().compareTo(timeline) < 0) {
+                    deleteQuietly(layout.prefetched(spooled.fileName()));
+                }
+            }
+        }
+    }
+
+    /** Empties prefetch/ (start-up, end of recovery). Fetches still in flight may add a file; swept next time. */
+    void clearSpool() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.prefetchDirectory())) {
+            for (Path file : files) {
+                deleteQuietly(file);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot clear {}: {}", layout.prefetchDirectory(), e.toString());
+        }
+    }
+
+    /** Without recovery.signal or standby.signal the server is (or is becoming) a primary: drop the spool. */
+    void checkRecoveryEnded() {
+        Path data = layout.dataDirectory();
+        if (!Files.exists(data.resolve("recovery.signal")) && !Files.exists(data.resolve("standby.signal"))
+                && !spooledSegments().isEmpty()) {
+            LOG.info("recovery has ended; clearing {}", layout.prefetchDirectory());
+            clearSpool();
+        }
+        negative.purgeExpired();
+    }
+
+    void close() {
+        tasks.shutdownNow();
+    }
+
+    private List<SegmentName> spooledSegments() {
+        List<SegmentName> names = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.prefetchDirectory())) {
+            for (Path file : files) {
+                try {
+                    if (WalFileName.parse(file.getFileName().toString()) instanceof SegmentName s) {
+                        names.add(s);
+                    }
+                } catch (WalstowException notOurs) {
+                    // temporary files of fetches in progress
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list {}: {}", layout.prefetchDirectory(), e.toString());
+        }
+        return names;
+    }
+
+    private WalSegmentSize segmentSize() {
+        WalSegmentSize known = segmentSize;
+        if (known == null) {
+            try {
+                known = retrier.call("reading repository binding", () -> timeout.call("reading repository binding",
+                        repository::requireBinding)).identity().segmentSize();
+                segmentSize = known;
+            } catch (WalstowException e) {
+                LOG.warn("not prefetching: {}", e.oneLine());
+            }
+        }
+        return known;
+    }
+
+    private Reply replyFor(WalFileName name, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return switch (cause) {
+            case WalstowException e -> Reply.error(e.code(), e.oneLine());
+            case TimeoutException t -> Reply.error(ErrorCode.STORAGE, "[" + ErrorCode.STORAGE.id() + "] "
+                    + name.fileName() + " still not restored after " + waitTimeout.toSeconds() + " s");
+            default -> Reply.error(ErrorCode.INTERNAL, "[" + ErrorCode.INTERNAL.id() + "] " + cause);
+        };
+    }
+
+    private static Reply localError(String file, Path destination, IOException e) {
+        return Reply.error(ErrorCode.LOCAL_IO, "[" + ErrorCode.LOCAL_IO.id() + "] cannot move " + file + " to "
+                + destination + ": " + e + " HINT: check free space and permissions of pg_wal");
+    }
+
+    private static String oneLine(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return cause instanceof WalstowException w ? w.oneLine() : cause.toString();
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", file, e.toString());
+        }
+    }
+}

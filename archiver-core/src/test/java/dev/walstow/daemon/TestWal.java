@@ -1,0 +1,45 @@
+package dev.walstow.daemon;
+
+import dev.walstow.wal.ClusterIdentity;
+import dev.walstow.wal.PgMajor;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.WalSegmentSize;
+import dev.walstow.wal.XLogLongPageHeader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+/**
+ * Valid WAL segments for a synthetic PostgreSQL 15 cluster with 1 MiB segments: a correct long page header for the
+ * name (magic, long-header flag, timeline, page address = the name's start LSN, system identifier, segment size,
+ * 8 KiB blocks), then pseudo-random bytes that compress about 4:1 like real WAL.
+ */
+final class TestWal {
+    static final WalSegmentSize SIZE = new WalSegmentSize(1 << 20);
+    static final ClusterIdentity CLUSTER = new ClusterIdentity(7_310_000_000_000_000_123L, 15, SIZE);
+
+    private TestWal() {}
+
+    static byte[] segment(SegmentName name, long seed) {
+        byte[] bytes = new byte[SIZE.bytes()];
+        SplittableRandom random = new SplittableRandom(seed ^ name.fileName().hashCode());
+        for (int i = XLogLongPageHeader.LENGTH; i < bytes.length; i++) {
+            bytes[i] = (byte) (random.nextInt(4) + 'a');
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(0, (short) PgMajor.walPageMagic(CLUSTER.pgMajor()))
+                .putShort(2, (short) XLogLongPageHeader.XLP_LONG_HEADER)
+                .putInt(4, (int) name.timeline().value())
+                .putLong(8, name.startLsn(SIZE).value())
+                .putInt(16, 0)
+                .putInt(20, 0)
+                .putLong(24, CLUSTER.systemIdentifier())
+                .putInt(32, SIZE.bytes())
+                .putInt(36, 8192);
+        return bytes;
+    }
+
+    static SegmentName seg(int timeline, long number) {
+        return SegmentName.of(new dev.walstow.wal.TimelineId(timeline), number, SIZE);
+    }
+}
