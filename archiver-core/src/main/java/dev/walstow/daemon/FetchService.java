@@ -224,7 +224,9 @@ final class FetchService {
             }
             held++;
             obtain(next).whenComplete((outcome, failure) -> {
-                if (failure != null) {
+                if (outcome == ArchiveGet.Outcome.FETCHED) {
+                    LOG.info("prefetched {}", file);
+                } else if (failure != null) {
                     LOG.warn("prefetching {} failed (it is fetched again when asked for): {}", file,
                             oneLine(failure));
                 }
