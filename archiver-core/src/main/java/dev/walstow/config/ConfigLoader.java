@@ -31,7 +31,7 @@ public final class ConfigLoader {
             "repository", Set.of("type", "path"),
             "compression", Set.of("level"),
             "encryption", Set.of("enabled", "recipient", "secret", "passphrase-file"),
-            "postgres", Set.of("data"),
+            "postgres", Set.of("data", "host", "port", "user", "database", "password-file"),
             "retry", Set.of("attempts", "initial-backoff", "max-backoff"),
             "daemon", Set.of("push-concurrency", "prefetch", "wait-timeout", "operation-timeout",
                     "negative-cache-ttl", "allowed-uids", "fallback", "shutdown-timeout"));
@@ -77,7 +77,12 @@ public final class ConfigLoader {
         RepositoryConfig repository = repository(tree);
         CompressionConfig compression = new CompressionConfig(tree.integer("compression", "level", 1, 1, 19));
         EncryptionConfig encryption = encryption(tree);
-        PostgresConfig postgres = new PostgresConfig(tree.absolutePath("postgres", "data"));
+        PostgresConfig postgres = new PostgresConfig(tree.absolutePath("postgres", "data"),
+                tree.string("postgres", "host").orElse("/var/run/postgresql"),
+                tree.integer("postgres", "port", 5432, 1, 65535),
+                tree.string("postgres", "user").orElse("postgres"),
+                tree.string("postgres", "database").orElse("postgres"),
+                tree.absolutePath("postgres", "password-file"));
         int attempts = tree.integer("retry", "attempts", 3, 1, 100);
         Duration initial = tree.duration("retry", "initial-backoff", Duration.ofMillis(500),
                 Duration.ofMillis(1), Duration.ofMinutes(5));

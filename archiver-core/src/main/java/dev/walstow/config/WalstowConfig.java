@@ -33,8 +33,19 @@ public record WalstowConfig(
     public record EncryptionConfig(
             boolean enabled, Optional<Path> recipient, Optional<Path> secret, Optional<Path> passphraseFile) {}
 
-    /** @param data the cluster's data directory (for {@code init} and to locate pg_wal); empty: the current directory */
-    public record PostgresConfig(Optional<Path> data) {}
+    /**
+     * The cluster, on disk and over SQL.
+     *
+     * @param data the cluster's data directory (for {@code init} and to locate pg_wal); empty: the current directory
+     * @param host where to connect for SQL (backups, the RPO guard, check): a host name, or an absolute directory
+     *     holding the server's Unix socket
+     * @param port server port (also names the Unix socket file)
+     * @param user role to connect as (least privilege: see docs/configuration.md)
+     * @param database database to connect to
+     * @param passwordFile file whose first line is the password; empty: none (peer/trust authentication)
+     */
+    public record PostgresConfig(Optional<Path> data, String host, int port, String user, String database,
+            Optional<Path> passwordFile) {}
 
     /**
      * Bounded retries of one repository operation within one command.

@@ -61,7 +61,8 @@ final class DaemonFixture implements AutoCloseable {
         return new WalstowConfig(Path.of("test.toml"), new WalstowConfig.RepositoryConfig.Posix(Path.of("/unused")),
                 new WalstowConfig.CompressionConfig(1),
                 new WalstowConfig.EncryptionConfig(false, Optional.empty(), Optional.empty(), Optional.empty()),
-                new WalstowConfig.PostgresConfig(Optional.empty()),
+                new WalstowConfig.PostgresConfig(Optional.empty(), "/var/run/postgresql", 5432, "postgres",
+                        "postgres", Optional.empty()),
                 new RetryConfig(2, Duration.ofMillis(20), Duration.ofMillis(200)),
                 new DaemonConfig(concurrency, prefetch, WAIT, Duration.ofSeconds(2), Duration.ofMillis(700), List.of(),
                         DaemonConfig.Fallback.IN_PROCESS, Duration.ofSeconds(5)));
