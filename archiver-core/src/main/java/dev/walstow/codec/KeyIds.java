@@ -1,0 +1,18 @@
+package dev.walstow.codec;
+
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.stream.Collectors;
+
+/** Formats OpenPGP key IDs the way gpg prints them ({@code --keyid-format 0xlong}), so users can compare. */
+final class KeyIds {
+    private KeyIds() {}
+
+    static String format(long keyId) {
+        return "0x" + HexFormat.of().withUpperCase().toHexDigits(keyId);
+    }
+
+    static String format(Collection<Long> keyIds) {
+        return keyIds.stream().map(KeyIds::format).collect(Collectors.joining(", "));
+    }
+}

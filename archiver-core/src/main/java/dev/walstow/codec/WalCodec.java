@@ -1,0 +1,177 @@
+package dev.walstow.codec;
+
+import com.github.luben.zstd.RecyclingBufferPool;
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.walstow.error.DataError;
+import dev.walstow.error.WalstowException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import org.bouncycastle.openpgp.PGPException;
+
+/**
+ * Turns plaintext into a stored object and back. An object is one zstd frame with content checksum, optionally
+ * inside an OpenPGP message (see {@link OpenPgpEncryptor}); both are standard so that {@code gpg --decrypt | zstd -d}
+ * restores without walstow (docs/disaster-recovery.md).
+ *
+ * <p>Streams are neither closed nor wrapped in buffers beyond {@link #BUFFER_SIZE}: memory stays bounded whatever
+ * the size. Thread-safe: every call has its own state.
+ *
+ * <p>Failures: {@link IOException} when one of the caller's streams fails (the repository or a local file);
+ * {@link DataError} when the object's bytes or the keys are at fault. After any exception the output is
+ * incomplete and must be discarded: in particular {@code decode} writes plaintext before the MDC at the end of an
+ * encrypted object has been checked.
+ */
+public final class WalCodec {
+    /** 128 KiB: zstd's own streaming block size, and large enough that per-call overhead vanishes. */
+    static final int BUFFER_SIZE = 128 * 1024;
+    private static final byte[] ZSTD_MAGIC = {(byte) 0x28, (byte) 0xB5, (byte) 0x2F, (byte) 0xFD};
+    private static final String DAMAGED_HINT = "fetch it again; if it persists run walstow verify";
+
+    private final CodecSettings settings;
+
+    public WalCodec(CodecSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** Recorded with each object: "zstd" or "zstd+openpgp". */
+    public String codecName() {
+        return settings.encryption() instanceof Encryption.None ? "zstd" : "zstd+openpgp";
+    }
+
+    public CodecResult encode(InputStream plain, OutputStream stored) throws IOException {
+        GuardedStreams.Out out = new GuardedStreams.Out(stored);
+        Abortable sink = new Abortable(out);
+        MessageDigest sha = sha256();
+        long plainSize = 0;
+        OutputStream layer = sink;
+        if (!(settings.encryption() instanceof Encryption.None)) {
+            try {
+                layer = OpenPgpEncryptor.open(sink, settings.encryption(), BUFFER_SIZE);
+            } catch (PGPException e) {
+                throw DataError.key("Cannot encrypt to the configured [encryption] key: " + e.getMessage() + ".",
+                        "check the recipient key file", e);
+            }
+        }
+        ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(layer, RecyclingBufferPool.INSTANCE);
+        boolean ok = false;
+        try {
+            zstd.setLevel(settings.zstdLevel());
+            zstd.setChecksum(true);
+            byte[] buf = new byte[BUFFER_SIZE];
+            for (int n; (n = plain.read(buf)) >= 0; ) {
+                sha.update(buf, 0, n);
+                zstd.write(buf, 0, n);
+                plainSize += n;
+            }
+            ok = true;
+        } finally {
+            // On failure, closing would end the frame and the OpenPGP packets properly and so turn a partial
+            // input into a well-formed object. Cut the output first so only native resources are released.
+            if (!ok) {
+                sink.abort();
+            }
+            zstd.close();
+        }
+        out.flush();
+        return new CodecResult(HexFormat.of().formatHex(sha.digest()), plainSize, out.count());
+    }
+
+    /**
+     * Detects the format by its first bytes (zstd magic 28 B5 2F FD vs an OpenPGP packet), so a repository may mix
+     * encrypted and unencrypted objects.
+     */
+    public CodecResult decode(InputStream stored, OutputStream plain) throws IOException {
+        GuardedStreams.In in = new GuardedStreams.In(stored);
+        GuardedStreams.Out out = new GuardedStreams.Out(plain);
+        MessageDigest sha = sha256();
+        OutputStream sink = new DigestOutputStream(out, sha);
+        try {
+            byte[] head = in.readNBytes(ZSTD_MAGIC.length);
+            InputStream all = new SequenceInputStream(new ByteArrayInputStream(head), in);
+            if (java.util.Arrays.equals(head, ZSTD_MAGIC)) {
+                ZstdFrameDecoder.decode(all, sink, BUFFER_SIZE);
+            } else if (head.length > 0 && (head[0] & 0x80) != 0) {
+                OpenPgpDecryptor.Opened opened = OpenPgpDecryptor.open(all, settings.encryption());
+                ZstdFrameDecoder.decode(opened.literal(), sink, BUFFER_SIZE);
+                opened.finish();
+            } else {
+                throw DataError.integrity(head.length == 0 ? "Stored object is empty."
+                        : "Stored object is neither a zstd frame nor an OpenPGP message.", DAMAGED_HINT, null);
+            }
+        } catch (WalstowException e) {
+            throw e;
+        } catch (IOException | PGPException | RuntimeException e) {
+            // The caller's own streams failing is not damage: let the caller map it (repository or local I/O).
+            if (out.failure() != null) {
+                throw out.failure();
+            }
+            if (in.failure() != null) {
+                throw in.failure();
+            }
+            throw DataError.integrity("Stored object is damaged (" + describe(e) + ").", DAMAGED_HINT, e);
+        }
+        out.flush();
+        return new CodecResult(HexFormat.of().formatHex(sha.digest()), out.count(), in.count());
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.strip();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** Passes writes through until {@link #abort()}, then swallows everything. */
+    private static final class Abortable extends OutputStream {
+        private final OutputStream out;
+        private boolean aborted;
+
+        Abortable(OutputStream out) {
+            this.out = out;
+        }
+
+        void abort() {
+            aborted = true;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (!aborted) {
+                out.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (!aborted) {
+                out.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (!aborted) {
+                out.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            // the caller owns the stream
+        }
+    }
+}
