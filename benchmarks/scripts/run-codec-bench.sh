@@ -28,6 +28,7 @@ JSON=$RESULTS/codec-jmh-$STAMP.json
   -jar "$ROOT/benchmarks/target/benchmarks.jar" SegmentCodecBenchmark -t 1 -rf json -rff "$JSON" ${JMH_ARGS:-} \
   >"$RESULTS/codec-jmh-$STAMP.log" 2>&1 || { tail -40 "$RESULTS/codec-jmh-$STAMP.log" >&2; exit 1; }
 
+grep -h "walstow sample ratio" "$RESULTS/codec-jmh-$STAMP.log" || true
 python3 - "$JSON" <<'PY'
 import json, statistics, sys
 rows = json.load(open(sys.argv[1]))
