@@ -18,7 +18,7 @@
 #
 # Idempotent: if OUTDIR already holds a complete sample of N segments (SAMPLE-INFO.txt
 # matching), nothing is rebuilt; WAL_SAMPLE_FORCE=1 rebuilds. Bounded in time
-# (WAL_SAMPLE_TIMEOUT seconds, default 1200). The cluster is stopped and removed on any
+# (WAL_SAMPLE_TIMEOUT seconds, default 1200; pgbench calls run under timeout too). The cluster is stopped and removed on any
 # exit (trap). Runs as root (PostgreSQL then runs as user postgres via runuser) or as any
 # ordinary user. Needs PostgreSQL 15 in /usr/lib/postgresql/15/bin (installed with
 # apt-get if missing and root) and zstd for the final ratio.
@@ -170,7 +170,7 @@ archived() { list_segments "$ARCH" | wc -l; }
 need=$((N + 1))   # the first segment (initdb bootstrap) is skipped
 
 log "pgbench -i -s $SCALE"
-as_pg "${PGBENCH[@]}" -i -s "$SCALE" -q postgres >"$WORK/pgbench-init.log" 2>&1 \
+as_pg timeout "$TIMEOUT" "${PGBENCH[@]}" -i -s "$SCALE" -q postgres >"$WORK/pgbench-init.log" 2>&1 \
   || { cat "$WORK/pgbench-init.log" >&2; die "pgbench -i failed"; }
 as_pg "${PSQL[@]}" -c 'CHECKPOINT' 
 
@@ -238,7 +238,7 @@ while (( $(archived) < need )); do
   else
     script=(-b tpcb-like@5 -f "$WORK/app-insert.sql@3" -f "$WORK/app-update.sql@2" -f "$WORK/app-delete.sql@1")
   fi
-  as_pg "${PGBENCH[@]}" -n -c "$CLIENTS" -j 2 -T "$ROUND" "${script[@]}" postgres >"$WORK/pgbench-run.log" 2>&1 \
+  as_pg timeout $((ROUND + 120)) "${PGBENCH[@]}" -n -c "$CLIENTS" -j 2 -T "$ROUND" "${script[@]}" postgres >"$WORK/pgbench-run.log" 2>&1 \
     || { cat "$WORK/pgbench-run.log" >&2; die "pgbench round $round failed"; }
   # Let the archiver catch up with what is already complete before counting.
   sleep 1
