@@ -75,7 +75,7 @@ public final class ConfigLoader {
         KEYS.forEach(tree::rejectUnknown);
 
         RepositoryConfig repository = repository(tree);
-        CompressionConfig compression = new CompressionConfig(tree.integer("compression", "level", 1, 1, 19));
+        CompressionConfig compression = new CompressionConfig(tree.integer("compression", "level", dev.walstow.codec.CodecSettings.DEFAULT_LEVEL, 1, 19));
         EncryptionConfig encryption = encryption(tree);
         PostgresConfig postgres = new PostgresConfig(tree.absolutePath("postgres", "data"),
                 tree.string("postgres", "host").orElse("/var/run/postgresql"),
