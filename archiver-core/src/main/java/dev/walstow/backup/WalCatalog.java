@@ -83,6 +83,13 @@ public final class WalCatalog {
         return s == null || s.isEmpty() ? Optional.empty() : Optional.of(s.last());
     }
 
+    /** The newest segment of {@code timeline} numbered from {@code lo} to {@code hi}, inclusive. */
+    public Optional<Long> newestWithin(TimelineId timeline, long lo, long hi) {
+        NavigableSet<Long> s = segments.get(timeline);
+        Long n = s == null ? null : s.floor(hi);
+        return n == null || n < lo ? Optional.empty() : Optional.of(n);
+    }
+
     public NavigableSet<TimelineId> timelines() {
         NavigableSet<TimelineId> all = new TreeSet<>(segments.keySet());
         all.addAll(histories);
