@@ -89,7 +89,7 @@ final class TargetDirectory {
             }
             createDir(root.resolve("pg_wal/archive_status"), "700");
         } catch (IOException e) {
-            throw new LocalIoError("cannot create directories under " + root + ": " + e.getMessage(),
+            throw new LocalIoError("cannot create directories under " + root + ": " + e,
                     "check permissions: run restore as the PostgreSQL OS user", e);
         }
     }

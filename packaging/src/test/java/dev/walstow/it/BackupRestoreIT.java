@@ -119,6 +119,7 @@ class BackupRestoreIT {
             restored.awaitSql("SELECT pg_is_in_recovery()", "f", WAIT);
             assertThat(restored.sql("SELECT count(*) FROM events WHERE batch = 'before'")).isEqualTo("50");
             assertThat(restored.sql("SELECT count(*) FROM events WHERE batch = 'after'")).isEqualTo("50");
+            assertThat(restored.log()).contains("restored log file").doesNotContain("FATAL");
         }
     }
 
@@ -126,13 +127,16 @@ class BackupRestoreIT {
     @Order(5)
     @DisplayName("a restore whose target needs a deleted segment fails before writing anything, naming it")
     void missingSegmentFailsFast() throws IOException {
-        String missing = primary.sql("SELECT pg_walfile_name(pg_current_wal_lsn())");
+        // A segment in the middle of the archive: the restore check cannot see past the newest archived one.
+        insertBatch("filler", 5);
+        String missing = primary.switchAndAwaitArchived(WAIT);
+        insertBatch("filler", 5);
         primary.switchAndAwaitArchived(WAIT);
         Path link = repo.resolve("wal/" + missing.substring(0, 16) + "/" + missing);
         Path aside = base.resolve("aside");
         Files.move(link, aside);
         try {
-            Path data = base.resolve("restore-missing");
+            Path data = base.resolve("var/restore-missing");
             Proc p = walstow.run(null, "restore", "--pgdata", data.toString(), "--target-time", target);
             assertThat(p.exit()).isEqualTo(9);
             assertThat(p.err()).contains("lacks WAL segment " + missing);
@@ -146,7 +150,7 @@ class BackupRestoreIT {
     @Order(6)
     @DisplayName("restore refuses a non-empty directory unless --delta, which reuses matching files")
     void refusesNonEmptyUnlessDelta() throws IOException {
-        Path data = base.resolve("delta");
+        Path data = base.resolve("var/delta");
         Proc first = walstow.run(null, "restore", "--pgdata", data.toString(), "--target", "immediate");
         first.ok();
         Proc again = walstow.run(null, "restore", "--pgdata", data.toString(), "--target", "immediate");
@@ -201,7 +205,7 @@ class BackupRestoreIT {
 
     /** walstow restore into a new directory, then start it (archiving off: it must not write to the repository). */
     private PgCluster restore(String name, String... targetArgs) {
-        Path data = base.resolve("restore-" + name);
+        Path data = base.resolve("var/restore-" + name);
         List<String> args = new java.util.ArrayList<>(List.of("restore", "--pgdata", data.toString()));
         args.addAll(List.of(targetArgs));
         Proc p = walstow.run(null, args.toArray(String[]::new)).ok();
