@@ -191,6 +191,37 @@ class BackupRestoreIT {
         assertThat(manifests()).hasSize(2);
     }
 
+    @Test
+    @Order(8)
+    @DisplayName("info lists the backups and WAL; verify passes, then finds a deleted and a corrupted object")
+    void infoAndVerify() throws IOException {
+        Proc info = walstow.run(null, "info", "--output", "json").ok();
+        assertThat(info.out()).contains("\"backups\"", "\"newest-segment\"", "\"oldest-recoverable-time\"");
+        assertThat(walstow.run(null, "info").ok().out()).contains("timeline 1:");
+        Proc clean = walstow.run(null, "verify").ok();
+        assertThat(clean.out()).contains("0 missing, 0 corrupt, 0 WAL gaps");
+
+        Path data = manifests().getFirst().resolveSibling("data");
+        List<Path> objects;
+        try (Stream<Path> s = Files.list(data)) {
+            objects = s.filter(Files::isSymbolicLink).sorted().toList();
+        }
+        Path deleted = objects.get(0);
+        Path corrupted = objects.get(1);
+        Files.delete(deleted);
+        Path target = corrupted.resolveSibling(Files.readSymbolicLink(corrupted));
+        byte[] bytes = Files.readAllBytes(target);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(target, bytes);
+
+        Proc broken = walstow.run(null, "verify");
+        assertThat(broken.exit()).isEqualTo(9);
+        String root = repo.toString() + "/";
+        assertThat(broken.out()).contains("missing: " + deleted.toString().substring(root.length()))
+                .contains("corrupt: " + corrupted.toString().substring(root.length()))
+                .contains("1 missing, 1 corrupt");
+    }
+
     /** Content fingerprint of every pgbench table and the events table. */
     private static final String CHECKSUM = "SELECT (SELECT sum(abalance) || '/' || count(*) || '/' || "
             + "md5(string_agg(aid || ':' || abalance, ',' ORDER BY aid)) FROM pgbench_accounts) || ' ' || "
