@@ -64,6 +64,16 @@ final class WalstowDist {
 
     /** Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). */
     static WalstowDist withKeys(Path base, Path repo, Path pgdata) {
+        return withKeys(base, repo, pgdata, "");
+    }
+
+    /** As {@link #withKeys(Path, Path, Path)}, with SQL access to {@code cluster} over its socket (backups). */
+    static WalstowDist withKeys(Path base, Path repo, PgCluster cluster, String extraToml) {
+        return withKeys(base, repo, cluster.data, "host = \"" + cluster.socketDir + "\"\nport = " + cluster.port
+                + "\n" + extraToml);
+    }
+
+    private static WalstowDist withKeys(Path base, Path repo, Path pgdata, String postgresExtra) {
         Path keys = base.resolve("keys");
         TestDirs.createOwned(keys);
         Path config = base.resolve("walstow.toml");
@@ -84,12 +94,13 @@ final class WalstowDist {
 
                 [postgres]
                 data = "%s"
-
+                %s
                 [retry]
                 attempts = 3
                 initial-backoff = "100ms"
                 max-backoff = "1s"
-                """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata));
+                """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata,
+                postgresExtra));
         return w;
     }
 
