@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -18,11 +20,21 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InMemoryObjectStore implements ObjectStore {
     private static final AtomicLong INSTANCES = new AtomicLong();
 
-    private record Entry(byte[] content, ObjectMeta meta) {}
+    private record Entry(byte[] content, ObjectMeta meta, Instant stored) {}
 
     // A sorted map makes list() a range scan and gives the contract's ascending order for free.
     private final ConcurrentSkipListMap<String, Entry> objects = new ConcurrentSkipListMap<>();
     private final String location = "memory:" + INSTANCES.incrementAndGet();
+    private final Clock clock;
+
+    public InMemoryObjectStore() {
+        this(Clock.systemUTC());
+    }
+
+    /** A store that stamps each object with {@code clock}'s time, so tests can make objects of any age. */
+    public InMemoryObjectStore(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
 
     @Override
     public String location() {
@@ -49,7 +61,8 @@ public final class InMemoryObjectStore implements ObjectStore {
     }
 
     private PutResult store(String key, byte[] content, ObjectMeta meta) {
-        Entry previous = objects.putIfAbsent(key, new Entry(content, Objects.requireNonNull(meta, "meta")));
+        Entry previous = objects.putIfAbsent(key, new Entry(content, Objects.requireNonNull(meta, "meta"),
+                clock.instant()));
         return previous == null ? new PutResult.Created() : new PutResult.Exists(previous.meta());
     }
 
@@ -80,6 +93,18 @@ public final class InMemoryObjectStore implements ObjectStore {
             keys.add(key);
         }
         return keys;
+    }
+
+    @Override
+    public List<ListedObject> listWithInfo(String prefix) {
+        List<ListedObject> listed = new ArrayList<>();
+        for (var e : objects.tailMap(Objects.requireNonNull(prefix, "prefix")).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                break;
+            }
+            listed.add(new ListedObject(e.getKey(), Optional.of(e.getValue().stored())));
+        }
+        return listed;
     }
 
     @Override

@@ -61,6 +61,19 @@ public interface ObjectStore extends AutoCloseable {
     List<String> list(String prefix) throws StorageException;
 
     /**
+     * As {@link #list}, with each key's {@link ListedObject#lastModified} where the backend knows it from the listing
+     * itself (no extra request per key). Same keys, same order as {@link #list}; for maintenance commands only.
+     *
+     * <p>Added after the first backends: the default returns every key without a time, so a backend that cannot
+     * tell (or has not been taught yet) stays correct; callers must treat "no time" as "unknown", never as "old".
+     * A backend that overrides it reports the time the object became visible under its key (posix: the link's
+     * mtime; S3: {@code Last-Modified}), by the store's clock: callers allow for clock skew.
+     */
+    default List<ListedObject> listWithInfo(String prefix) throws StorageException {
+        return list(prefix).stream().map(ListedObject::withoutTime).toList();
+    }
+
+    /**
      * Deletes the object under {@code key} with its metadata.
      *
      * @return true if an object was deleted, false if there was none

@@ -23,6 +23,11 @@ final class PosixTreeWalker {
 
     /** Keys (non-hidden symbolic links) starting with {@code prefix}, sorted. {@code realRoot} has no symlinks. */
     static List<String> listKeys(Path realRoot, String prefix) throws IOException {
+        return listObjects(realRoot, prefix).stream().map(ListedObject::key).toList();
+    }
+
+    /** As {@link #listKeys}, with each link's mtime: the moment the object was published under its key. */
+    static List<ListedObject> listObjects(Path realRoot, String prefix) throws IOException {
         int slash = prefix.lastIndexOf('/');
         String directory = slash < 0 ? "" : prefix.substring(0, slash);
         // Every key starting with the prefix has these whole components, so if they are not a valid key there is
@@ -31,20 +36,20 @@ final class PosixTreeWalker {
             return List.of();
         }
         Path start = directory.isEmpty() ? realRoot : realRoot.resolve(directory);
-        List<String> keys = new ArrayList<>();
+        List<ListedObject> keys = new ArrayList<>();
         Files.walkFileTree(start, new Visitor(start) {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 if (attrs.isSymbolicLink() && !isHidden(file)) {
                     String key = realRoot.relativize(file).toString();
                     if (key.startsWith(prefix)) {
-                        keys.add(key);
+                        keys.add(new ListedObject(key, java.util.Optional.of(attrs.lastModifiedTime().toInstant())));
                     }
                 }
                 return FileVisitResult.CONTINUE;
             }
         });
-        keys.sort(null);
+        keys.sort(java.util.Comparator.comparing(ListedObject::key));
         return keys;
     }
 

@@ -213,6 +213,26 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    @DisplayName("listWithInfo lists the same keys in the same order as list; a time, if given, is when it was stored")
+    void listWithInfo() throws Exception {
+        // Whole seconds either side: file systems and S3 keep coarse timestamps, hosts and stores differ a little.
+        java.time.Instant before = java.time.Instant.now().minusSeconds(2);
+        for (String key : List.of("i/b", "i/a/1", "i/a/2", "j")) {
+            store.putIfAbsent(key, key.getBytes(), ObjectMeta.ofPlain(key.getBytes()));
+        }
+        java.time.Instant after = java.time.Instant.now().plusSeconds(2);
+
+        List<ListedObject> listed = store.listWithInfo("i/");
+        assertThat(listed).extracting(ListedObject::key).containsExactlyElementsOf(store.list("i/"))
+                .containsExactly("i/a/1", "i/a/2", "i/b");
+        for (ListedObject o : listed) {
+            o.lastModified().ifPresent(t -> assertThat(t).isBetween(before, after));
+        }
+        assertThat(store.listWithInfo("nothing/")).isEmpty();
+        assertThat(store.listWithInfo("../")).isEmpty();
+    }
+
+    @Test
     @DisplayName("a deleted object is gone, and the key can be used again")
     void delete() throws Exception {
         byte[] first = {1, 2};
