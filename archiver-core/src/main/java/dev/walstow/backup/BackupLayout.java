@@ -34,6 +34,11 @@ public final class BackupLayout {
         return LABEL.format(start);
     }
 
+    /** The UTC start time a label names (to the second). */
+    public static Instant startOf(String label) {
+        return LABEL.parse(label, Instant::from);
+    }
+
     public static boolean isLabel(String text) {
         return LABEL_PATTERN.matcher(text).matches();
     }

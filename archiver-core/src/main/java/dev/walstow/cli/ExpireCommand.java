@@ -1,0 +1,84 @@
+package dev.walstow.cli;
+
+import dev.walstow.archive.Retrier;
+import dev.walstow.config.Durations;
+import dev.walstow.config.WalstowConfig;
+import dev.walstow.error.UserError;
+import dev.walstow.expire.ExpirePlan;
+import dev.walstow.expire.ExpirePlanner;
+import dev.walstow.expire.ExpireRun;
+import dev.walstow.expire.RetentionPolicy;
+import dev.walstow.repo.Repository;
+import dev.walstow.runtime.Components;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "expire", description = {
+        "Delete backups and WAL the retention no longer needs: keeps the newest [backup] retention-full backups",
+        "and every backup needed to recover any point of [backup] retention-window, WAL from the oldest kept",
+        "backup's start on, history files always. Removes aborted backups (no manifest) older than",
+        "--failed-backup-age. Needs no secret key."})
+final class ExpireCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--retention-full", paramLabel = "N",
+            description = "Keep at least the newest N full backups (overrides [backup] retention-full; 0: no count rule).")
+    Integer full;
+
+    @Option(names = "--retention-window", paramLabel = "DURATION",
+            description = "Keep every point of the last DURATION recoverable, e.g. 7d (overrides [backup] "
+                    + "retention-window; 0s: no window).")
+    String window;
+
+    @Option(names = "--failed-backup-age", paramLabel = "DURATION", defaultValue = "24h",
+            description = "Remove a backup without manifest only once it started and last stored an object this "
+                    + "long ago (default ${DEFAULT-VALUE}; must exceed [backup] archive-timeout).")
+    String failedAge;
+
+    @Option(names = "--dry-run", description = "Print what would be deleted and why; delete nothing.")
+    boolean dryRun;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        WalstowConfig cfg = config.load();
+        Duration failed = duration("--failed-backup-age", failedAge);
+        if (failed.compareTo(cfg.backup().archiveTimeout()) <= 0) {
+            throw UserError.usage("--failed-backup-age " + failedAge + " does not exceed [backup] archive-timeout "
+                    + Durations.text(cfg.backup().archiveTimeout()) + ": a backup still waiting for its WAL could be "
+                    + "taken for an aborted one", "pass a longer --failed-backup-age");
+        }
+        RetentionPolicy policy = new RetentionPolicy(full != null ? full : cfg.backup().retentionFull(),
+                window != null ? duration("--retention-window", window) : cfg.backup().retentionWindow(), failed);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Repository repository = Components.repository(cfg, false)) {
+            ExpirePlan plan = ExpirePlanner.plan(repository, policy, Instant.now());
+            out.print(plan.text(dryRun ? "would delete" : "delete"));
+            if (dryRun || plan.nothingToDo()) {
+                out.flush();
+                return 0;
+            }
+            ExpireRun.Outcome o = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism())
+                    .execute(plan);
+            out.printf("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files%n",
+                    o.backups(), o.failedBackups(), o.objects(), o.walFiles());
+            out.flush();
+            return 0;
+        }
+    }
+
+    private static Duration duration(String option, String text) {
+        return Durations.parse(text).orElseThrow(() -> UserError.usage(option + " " + text
+                + " is not a duration", "pass e.g. 7d, 36h, 90m"));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.walstow.expire;
+
+import dev.walstow.archive.Retrier;
+import dev.walstow.backup.ParallelTasks;
+import dev.walstow.error.RepositoryError;
+import dev.walstow.repo.Repository;
+import dev.walstow.storage.StorageException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Carries out an {@link ExpirePlan}. Order matters for what a crash leaves behind:
+ * <ol>
+ *   <li>each expired backup's manifest, then its objects: once the manifest is gone the backup is no longer
+ *       "complete" for restore, info or verify, and its leftovers are an aborted backup the next expire removes;</li>
+ *   <li>then the WAL older than the oldest kept backup: were WAL deleted first, a crash could leave a backup
+ *       that still looks complete but whose WAL is gone;</li>
+ *   <li>then the directories of aborted backups.</li>
+ * </ol>
+ * Every step only deletes what the plan names; re-running expire after a crash recomputes the rest.
+ */
+public final class ExpireRun {
+    public record Outcome(int backups, long objects, long walFiles, int failedBackups) {}
+
+    private final Repository repository;
+    private final Retrier retrier;
+    private final int parallelism;
+
+    public ExpireRun(Repository repository, Retrier retrier, int parallelism) {
+        this.repository = repository;
+        this.retrier = retrier;
+        this.parallelism = parallelism;
+    }
+
+    public Outcome execute(ExpirePlan plan) {
+        AtomicLong objects = new AtomicLong();
+        for (ExpirePlan.Backup b : plan.expired()) {
+            delete(b.manifestKey(), objects);
+            deleteAll(b.objects(), objects);
+        }
+        AtomicLong wal = new AtomicLong();
+        deleteAll(plan.wal().stream().flatMap(r -> r.keys().stream()).toList(), wal);
+        for (ExpirePlan.Failed f : plan.failed()) {
+            deleteAll(f.keys(), objects);
+        }
+        return new Outcome(plan.expired().size(), objects.get(), wal.get(), plan.failed().size());
+    }
+
+    private void deleteAll(List<String> keys, AtomicLong counter) {
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (String key : keys) {
+            tasks.add(() -> {
+                delete(key, counter);
+                return null;
+            });
+        }
+        ParallelTasks.run(parallelism, tasks);
+    }
+
+    /** Deleting what is already gone is fine: a concurrent or earlier, interrupted expire got there first. */
+    private void delete(String key, AtomicLong counter) {
+        boolean deleted = retrier.call("deleting " + key, () -> {
+            try {
+                return repository.store().delete(key);
+            } catch (StorageException e) {
+                throw RepositoryError.of("deleting " + key + " from " + repository.location(), e);
+            }
+        });
+        if (deleted) {
+            counter.incrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.walstow.expire;
+
+import static dev.walstow.expire.SyntheticRepository.T1;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.walstow.archive.Retrier;
+import dev.walstow.backup.BackupCatalog;
+import dev.walstow.backup.BackupLayout;
+import dev.walstow.backup.BackupManifest;
+import dev.walstow.backup.TimelineHistory;
+import dev.walstow.backup.WalCatalog;
+import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.error.WalstowException;
+import dev.walstow.repo.Repository;
+import dev.walstow.restore.RecoveryTarget;
+import dev.walstow.restore.RestorePlan;
+import dev.walstow.storage.ObjectMeta;
+import dev.walstow.storage.ObjectStore;
+import dev.walstow.storage.PutResult;
+import dev.walstow.storage.StorageException;
+import dev.walstow.storage.StoredObject;
+import dev.walstow.wal.SegmentName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ExpireRunTest {
+    private static final Instant NOW = Instant.parse("2026-01-10T00:00:00Z");
+    // The window starts just after c's stop: a and b go, c and d stay.
+    private static final RetentionPolicy POLICY = new RetentionPolicy(0, Duration.ofDays(4).minusSeconds(1),
+            Duration.ofDays(1));
+    private static final Retrier ONCE = new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)));
+
+    @Test
+    @DisplayName("expire deletes exactly what the plan names, and a restore to the window's start still checks out")
+    void deletesThePlanAndKeepsTheWindowRecoverable() throws Exception {
+        SyntheticRepository repo = fourBackups();
+        List<String> before = repo.keys("");
+        ExpirePlan plan = ExpirePlanner.plan(repo.repository, POLICY, NOW);
+
+        ExpireRun.Outcome outcome = new ExpireRun(repo.repository, ONCE, 3).execute(plan);
+
+        assertThat(outcome.backups()).isEqualTo(2);
+        assertThat(outcome.walFiles()).isEqualTo(16);
+        List<String> deleted = new ArrayList<>(before);
+        deleted.removeAll(repo.keys(""));
+        assertThat(deleted).hasSize(plan.objectCount()).allSatisfy(k -> assertThat(
+                k.startsWith(BackupLayout.directory(plan.expired().get(0).label()))
+                        || k.startsWith(BackupLayout.directory(plan.expired().get(1).label()))
+                        || k.startsWith("wal/")).isTrue());
+        assertThat(ExpirePlanner.plan(repo.repository, POLICY, NOW).nothingToDo()).isTrue();
+
+        List<BackupManifest> left = BackupCatalog.load(repo.repository);
+        WalCatalog catalog = WalCatalog.load(repo.repository, SyntheticRepository.SIZE);
+        Instant windowStart = NOW.minus(POLICY.window());
+        RestorePlan restore = RestorePlan.make(left, catalog, new RecoveryTarget(RecoveryTarget.Kind.TIME,
+                windowStart.toString(), "latest", Optional.empty()), Optional.empty(), TimelineHistory::root);
+        assertThat(restore.backup().label()).isEqualTo(left.getFirst().label());
+    }
+
+    @Test
+    @DisplayName("an expire interrupted after any number of deletions never leaves a backup that looks complete but is not")
+    void interruptedExpireNeverLeavesAFalseBackup() throws Exception {
+        int total = ExpirePlanner.plan(fourBackups().repository, POLICY, NOW).objectCount();
+        for (int allowed = 0; allowed < total; allowed++) {
+            SyntheticRepository repo = fourBackups();
+            Repository failing = new Repository(new FailingDeletes(repo.store, allowed));
+            ExpirePlan plan = ExpirePlanner.plan(failing, POLICY, NOW);
+            assertThatThrownBy(() -> new ExpireRun(failing, ONCE, 2).execute(plan))
+                    .isInstanceOf(WalstowException.class);
+
+            for (BackupManifest m : BackupCatalog.load(repo.repository)) {
+                for (BackupManifest.StoredPart p : m.allParts()) {
+                    assertThat(repo.store.head(p.key())).as("after %d deletions, %s of %s", allowed, p.key(),
+                            m.label()).isPresent();
+                }
+                WalCatalog wal = WalCatalog.load(repo.repository, SyntheticRepository.SIZE);
+                long from = m.start().segmentNumber(SyntheticRepository.SIZE);
+                assertThat(wal.firstMissing(TimelineHistory.root(T1), from, 0x20)).as("after %d deletions", allowed)
+                        .isEmpty();
+            }
+            // Running it again finishes the job.
+            new ExpireRun(repo.repository, ONCE, 2).execute(ExpirePlanner.plan(repo.repository, POLICY, NOW));
+            assertThat(ExpirePlanner.plan(repo.repository, POLICY, NOW).nothingToDo()).isTrue();
+            assertThat(BackupCatalog.load(repo.repository)).hasSize(2);
+        }
+    }
+
+    private static SyntheticRepository fourBackups() {
+        SyntheticRepository repo = new SyntheticRepository();
+        repo.backup(T1, 0x02, 0x03, "2026-01-02T00:00:00Z");
+        repo.backup(T1, 0x08, 0x09, "2026-01-04T00:00:00Z");
+        repo.backup(T1, 0x10, 0x11, "2026-01-06T00:00:00Z");
+        repo.backup(T1, 0x18, 0x19, "2026-01-08T00:00:00Z");
+        repo.segments(T1, 0x02, 0x20);
+        assertThat(SegmentName.of(T1, 0x20, SyntheticRepository.SIZE).fileName())
+                .isEqualTo("000000010000000000000020");
+        return repo;
+    }
+
+    /** A store whose deletes fail (as a lost connection would) once {@code allowed} have succeeded. */
+    private record FailingDeletes(ObjectStore d, AtomicInteger left) implements ObjectStore {
+        FailingDeletes(ObjectStore d, int allowed) {
+            this(d, new AtomicInteger(allowed));
+        }
+
+        @Override
+        public boolean delete(String key) throws StorageException {
+            if (left.getAndDecrement() <= 0) {
+                throw new StorageException(StorageException.Kind.IO, "delete " + key + ": connection lost", null);
+            }
+            return d.delete(key);
+        }
+
+        @Override
+        public String location() {
+            return d.location();
+        }
+
+        @Override
+        public PutResult putIfAbsent(String key, Path content, ObjectMeta meta) throws StorageException {
+            return d.putIfAbsent(key, content, meta);
+        }
+
+        @Override
+        public PutResult putIfAbsent(String key, byte[] content, ObjectMeta meta) throws StorageException {
+            return d.putIfAbsent(key, content, meta);
+        }
+
+        @Override
+        public Optional<ObjectMeta> head(String key) throws StorageException {
+            return d.head(key);
+        }
+
+        @Override
+        public Optional<StoredObject> get(String key) throws StorageException {
+            return d.get(key);
+        }
+
+        @Override
+        public List<String> list(String prefix) throws StorageException {
+            return d.list(prefix);
+        }
+
+        @Override
+        public List<dev.walstow.storage.ListedObject> listWithInfo(String prefix) throws StorageException {
+            return d.listWithInfo(prefix);
+        }
+
+        @Override
+        public void close() {
+            d.close();
+        }
+    }
+}
