@@ -6,6 +6,8 @@ import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.TimelineId;
 import dev.walstow.wal.WalSegmentSize;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +15,9 @@ import java.util.List;
  * {@code walstow info}: what the repository can recover. Reads only listings and the plain manifests, so it works
  * on the archiving host without the secret key.
  *
- * <p>The age of the newest segment is not reported: the store contract has no modification time, and guessing
- * from the WAL would need decryption. The RPO guard (metrics) is the place for that.
+ * <p>The newest segment's age is the store's time for its object ({@code ObjectStore.listWithInfo}: the link's
+ * mtime on posix, Last-Modified on S3), i.e. when it was archived, not when PostgreSQL wrote it; absent (null) with a
+ * store that cannot tell. A large age on a busy server means archiving has stalled.
  */
 public record RepositoryInfo(
         @JsonProperty("repository") String repository,
@@ -22,7 +25,9 @@ public record RepositoryInfo(
         @JsonProperty("backups") List<Backup> backups,
         @JsonProperty("timelines") List<Timeline> timelines,
         @JsonProperty("oldest-recoverable-time") String oldestRecoverableTime,
-        @JsonProperty("newest-segment") String newestSegment) {
+        @JsonProperty("newest-segment") String newestSegment,
+        @JsonProperty("newest-segment-stored") String newestSegmentStored,
+        @JsonProperty("newest-segment-age-seconds") Long newestSegmentAgeSeconds) {
 
     public record Backup(@JsonProperty("label") String label, @JsonProperty("timeline") long timeline,
             @JsonProperty("start-lsn") String startLsn, @JsonProperty("stop-lsn") String stopLsn,
@@ -33,6 +38,10 @@ public record RepositoryInfo(
             @JsonProperty("gaps") List<String> gaps) {}
 
     public static RepositoryInfo of(Repository repository) {
+        return of(repository, Instant.now());
+    }
+
+    public static RepositoryInfo of(Repository repository, Instant now) {
         RepositoryBinding binding = repository.requireBinding();
         WalSegmentSize size = binding.identity().segmentSize();
         WalCatalog catalog = WalCatalog.load(repository, size);
@@ -56,7 +65,20 @@ public record RepositoryInfo(
         // A backup can recover to any point after its end, given the WAL: the oldest backup's stop time.
         String oldest = backups.isEmpty() ? null : backups.getFirst().stopTime();
         String newest = catalog.newestSegment().map(SegmentName::fileName).orElse(null);
-        return new RepositoryInfo(repository.location(), binding.describe(), backups, timelines, oldest, newest);
+        Instant stored = newest == null ? null : catalog.storedAt(newest).orElse(null);
+        Long age = stored == null ? null : Math.max(0, Duration.between(stored, now).toSeconds());
+        return new RepositoryInfo(repository.location(), binding.describe(), backups, timelines, oldest, newest,
+                stored == null ? null : stored.toString(), age);
+    }
+
+    private static String age(long seconds) {
+        if (seconds < 120) {
+            return seconds + "s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + "m";
+        }
+        return seconds < 172_800 ? seconds / 3600 + "h" : seconds / 86_400 + "d";
     }
 
     public String text() {
@@ -78,7 +100,12 @@ public record RepositoryInfo(
         }
         sb.append("oldest recoverable point: ").append(oldestRecoverableTime == null ? "none (no backup)"
                 : oldestRecoverableTime).append('\n');
-        sb.append("newest archived segment: ").append(newestSegment == null ? "none" : newestSegment).append('\n');
+        sb.append("newest archived segment: ").append(newestSegment == null ? "none" : newestSegment);
+        if (newestSegment != null) {
+            sb.append(newestSegmentAgeSeconds == null ? " (the store gives no archive time)"
+                    : " (archived " + newestSegmentStored + ", " + age(newestSegmentAgeSeconds) + " ago)");
+        }
+        sb.append('\n');
         return sb.toString();
     }
 }

@@ -9,7 +9,9 @@ import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StoredObject;
+import dev.walstow.wal.Lsn;
 import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.TimelineId;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,8 +21,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code walstow verify}: decrypts and checksums every object the backups and the WAL archive consist of, in
- * parallel, and checks WAL continuity from each backup's start to the newest segment of its timeline. Reads
- * everything, so it needs the secret key and takes as long as a full restore without the writing.
+ * parallel, and checks WAL continuity from each backup's start to the newest segment of its own timeline and of
+ * every later timeline descending from it (history files followed). Reads everything, so it needs the secret key
+ * and takes as long as a full restore without the writing.
  */
 public final class RepositoryVerify {
 
@@ -62,20 +65,49 @@ public final class RepositoryVerify {
         }
         ParallelTasks.run(parallelism, tasks);
         List<String> gaps = new ArrayList<>();
+        TimelineHistories histories = new TimelineHistories(repository, codec, retrier, catalog);
         for (BackupManifest b : backups) {
-            long from = b.start().segmentNumber(b.segmentSize());
-            long to = Math.max(new dev.walstow.wal.Lsn(b.stop().value() - 1).segmentNumber(b.segmentSize()),
-                    catalog.newest(b.timelineId()).orElse(from));
-            catalog.firstMissing(TimelineHistory.root(b.timelineId()), from, to).ifPresent(s -> gaps.add(
-                    "backup " + b.label() + ": WAL segment " + s + " is missing (checked " + SegmentName.of(
-                            b.timelineId(), from, b.segmentSize()) + " to " + SegmentName.of(b.timelineId(), to,
-                            b.segmentSize()) + ")"));
+            gaps.addAll(continuity(b, catalog, histories, corrupt));
         }
         List<String> m = new ArrayList<>(missing);
         List<String> k = new ArrayList<>(corrupt);
         m.sort(null);
         k.sort(null);
         return new Report(checks.size() - m.size() - k.size(), m, k, gaps);
+    }
+
+    /**
+     * WAL continuity from a backup's start along every timeline that descends from it (its own, and each later one
+     * whose history file branches off it after the backup's stop), to the newest segment on that timeline's path:
+     * what a restore to {@code latest} or to that timeline would need. One line per missing segment.
+     */
+    static List<String> continuity(BackupManifest b, WalCatalog catalog, TimelineHistories histories,
+            List<String> corrupt) {
+        long from = b.start().segmentNumber(b.segmentSize());
+        long stop = new Lsn(b.stop().value() - 1).segmentNumber(b.segmentSize());
+        List<String> gaps = new ArrayList<>();
+        java.util.Set<SegmentName> reported = new java.util.HashSet<>();
+        for (TimelineId t : catalog.timelines().tailSet(b.timelineId(), true)) {
+            TimelineHistory history;
+            try {
+                history = histories.of(t);
+            } catch (WalstowException e) {
+                String problem = "history of timeline " + t.value() + ": " + e.getMessage();
+                if (!corrupt.contains(problem)) { // verify reports a bad history file and goes on
+                    corrupt.add(problem);
+                }
+                continue;
+            }
+            if (!history.includes(b.timelineId(), b.stop())) {
+                continue; // branched off before this backup ended: a restore of it cannot go there
+            }
+            long to = Math.max(stop, catalog.newestOnPath(history));
+            catalog.firstMissing(history, from, to).filter(reported::add).ifPresent(s -> gaps.add("backup "
+                    + b.label() + ": WAL segment " + s + " is missing (timeline " + t.value() + ": checked "
+                    + SegmentName.of(b.timelineId(), from, b.segmentSize()) + " to "
+                    + SegmentName.of(t, to, b.segmentSize()) + ")"));
+        }
+        return gaps;
     }
 
     private record Check(String key, Optional<String> expectedSha, long size) {}

@@ -10,7 +10,10 @@ import dev.walstow.wal.TimelineId;
 import dev.walstow.wal.WalFileName;
 import dev.walstow.wal.WalSegmentSize;
 import dev.walstow.error.WalstowException;
+import dev.walstow.storage.ListedObject;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -32,26 +35,30 @@ public final class WalCatalog {
     private final Map<TimelineId, NavigableSet<Long>> segments;
     private final NavigableSet<TimelineId> histories;
     private final Map<String, String> keys;
+    private final Map<String, Instant> stored;
 
     private WalCatalog(WalSegmentSize size, Map<TimelineId, NavigableSet<Long>> segments,
-            NavigableSet<TimelineId> histories, Map<String, String> keys) {
+            NavigableSet<TimelineId> histories, Map<String, String> keys, Map<String, Instant> stored) {
         this.size = size;
         this.segments = segments;
         this.histories = histories;
         this.keys = keys;
+        this.stored = stored;
     }
 
     public static WalCatalog load(Repository repository, WalSegmentSize size) {
-        List<String> listed;
+        List<ListedObject> listed;
         try {
-            listed = repository.store().list(RepositoryLayout.WAL_PREFIX);
+            listed = repository.store().listWithInfo(RepositoryLayout.WAL_PREFIX);
         } catch (StorageException e) {
             throw RepositoryError.of("listing " + RepositoryLayout.WAL_PREFIX + " in " + repository.location(), e);
         }
         Map<TimelineId, NavigableSet<Long>> segments = new TreeMap<>();
         NavigableSet<TimelineId> histories = new TreeSet<>();
         Map<String, String> keys = new TreeMap<>();
-        for (String key : listed) {
+        Map<String, Instant> stored = new HashMap<>();
+        for (ListedObject o : listed) {
+            String key = o.key();
             WalFileName name;
             try {
                 name = WalFileName.parse(key.substring(key.lastIndexOf('/') + 1));
@@ -59,6 +66,7 @@ public final class WalCatalog {
                 continue; // not walstow's (a stray file): verify reports it, everything else ignores it
             }
             keys.put(name.fileName(), key);
+            o.lastModified().ifPresent(t -> stored.put(name.fileName(), t));
             switch (name) {
                 case SegmentName s -> segments.computeIfAbsent(s.timeline(), t -> new TreeSet<>())
                         .add(s.segmentNumber(size));
@@ -66,7 +74,7 @@ public final class WalCatalog {
                 default -> { }
             }
         }
-        return new WalCatalog(size, segments, histories, keys);
+        return new WalCatalog(size, segments, histories, keys, stored);
     }
 
     public WalSegmentSize segmentSize() {
@@ -109,6 +117,11 @@ public final class WalCatalog {
             }
         }
         return Optional.empty();
+    }
+
+    /** When an archived file was stored, if the store tells (see {@code ObjectStore.listWithInfo}). */
+    public Optional<Instant> storedAt(String fileName) {
+        return Optional.ofNullable(stored.get(fileName));
     }
 
     /** The key of an archived file by its name, if archived. */
@@ -167,5 +180,16 @@ public final class WalCatalog {
             }
         }
         return Optional.empty();
+    }
+
+    /** The newest archived segment on the path of {@code history} (each timeline within its stretch), or -1. */
+    public long newestOnPath(TimelineHistory history) {
+        long newest = -1;
+        for (TimelineHistory.Step step : history.path()) {
+            long lo = step.begin().segmentNumber(size);
+            long hi = step.end() == null ? Long.MAX_VALUE : step.end().segmentNumber(size);
+            newest = Math.max(newest, newestWithin(step.timeline(), lo, hi).orElse(-1L));
+        }
+        return newest;
     }
 }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "verify", description = {
         "Decrypt and checksum every object of every backup and of the WAL archive (in parallel), and check WAL",
-        "continuity from each backup to the newest segment of its timeline. Exits non-zero on any problem."})
+        "continuity from each backup to the newest segment of its timeline and of every later timeline descending",
+        "from it (history files followed). Exits non-zero on any problem."})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

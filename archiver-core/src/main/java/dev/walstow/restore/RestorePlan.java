@@ -107,17 +107,7 @@ public record RestorePlan(BackupManifest backup, TimelineHistory history, Segmen
         return switch (target.kind()) {
             case IMMEDIATE -> stop;
             case LSN -> Math.max(stop, target.lsn().segmentNumber(size));
-            default -> Math.max(stop, newestOnPath(catalog, history, size));
+            default -> Math.max(stop, catalog.newestOnPath(history));
         };
-    }
-
-    private static long newestOnPath(WalCatalog catalog, TimelineHistory history, WalSegmentSize size) {
-        long newest = -1;
-        for (TimelineHistory.Step step : history.path()) {
-            long lo = step.begin().segmentNumber(size);
-            long hi = step.end() == null ? Long.MAX_VALUE : step.end().segmentNumber(size);
-            newest = Math.max(newest, catalog.newestWithin(step.timeline(), lo, hi).orElse(-1L));
-        }
-        return newest;
     }
 }

@@ -7,23 +7,19 @@ import dev.walstow.backup.BackupManifest.FileEntry;
 import dev.walstow.backup.BackupManifest.StoredPart;
 import dev.walstow.backup.ParallelTasks;
 import dev.walstow.backup.Progress;
-import dev.walstow.backup.TimelineHistory;
+import dev.walstow.backup.TimelineHistories;
 import dev.walstow.backup.WalCatalog;
 import dev.walstow.codec.WalCodec;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
-import dev.walstow.wal.HistoryName;
-import dev.walstow.wal.TimelineId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -58,9 +54,8 @@ public final class RestoreRun {
         List<BackupManifest> backups = BackupCatalog.load(repository).stream()
                 .filter(b -> b.systemIdentifier().equals(binding.systemIdentifier())).toList();
         WalCatalog catalog = WalCatalog.load(repository, binding.identity().segmentSize());
-        Map<TimelineId, TimelineHistory> cache = new HashMap<>();
-        return RestorePlan.make(backups, catalog, target, set,
-                t -> cache.computeIfAbsent(t, tli -> history(catalog, tli)));
+        TimelineHistories histories = new TimelineHistories(repository, codec, retrier, catalog);
+        return RestorePlan.make(backups, catalog, target, set, histories::of);
     }
 
     public Outcome run(Request request, Progress progress) {
@@ -171,31 +166,6 @@ public final class RestoreRun {
             Files.deleteIfExists(file);
         } catch (IOException e) {
             throw new LocalIoError("cannot delete " + file + ": " + e.getMessage(), "check permissions", e);
-        }
-    }
-
-    private TimelineHistory history(WalCatalog catalog, TimelineId timeline) {
-        Optional<String> key = catalog.keyOf(new HistoryName(timeline).fileName());
-        if (key.isEmpty()) {
-            return TimelineHistory.root(timeline);
-        }
-        Path temp;
-        try {
-            temp = Files.createTempFile("walstow-history-", ".tmp");
-        } catch (IOException e) {
-            throw new LocalIoError("cannot create a temporary file: " + e.getMessage(), "check /tmp", e);
-        }
-        try {
-            new dev.walstow.archive.ArchiveGet(repository, codec, retrier).get(new HistoryName(timeline), temp);
-            return TimelineHistory.parse(timeline, Files.readString(temp));
-        } catch (IOException e) {
-            throw new LocalIoError("cannot read " + temp + ": " + e.getMessage(), "check /tmp", e);
-        } finally {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // harmless
-            }
         }
     }
 }
