@@ -15,7 +15,16 @@ public record WalstowConfig(
         EncryptionConfig encryption,
         PostgresConfig postgres,
         RetryConfig retry,
-        DaemonConfig daemon) {
+        DaemonConfig daemon,
+        MetricsConfig metrics,
+        GuardConfig guard) {
+
+    /** Without {@code [metrics]} and {@code [guard]}: their defaults (for code that builds a configuration by hand). */
+    public WalstowConfig(Path source, RepositoryConfig repository, CompressionConfig compression,
+            EncryptionConfig encryption, PostgresConfig postgres, RetryConfig retry, DaemonConfig daemon) {
+        this(source, repository, compression, encryption, postgres, retry, daemon, MetricsConfig.DEFAULT,
+                GuardConfig.DEFAULT);
+    }
 
     /** Where archived objects live. Only {@code posix} for now; the sealed type makes new backends explicit. */
     public sealed interface RepositoryConfig {
@@ -89,5 +98,32 @@ public record WalstowConfig(
         public DaemonConfig {
             allowedUids = java.util.List.copyOf(allowedUids);
         }
+    }
+
+    /**
+     * The daemon's HTTP endpoint: Prometheus metrics on {@code /metrics}, the status summary on {@code /status}.
+     *
+     * @param enabled false: no listening socket at all
+     * @param host address to bind; loopback by default, because the endpoint has no authentication
+     * @param port TCP port
+     */
+    public record MetricsConfig(boolean enabled, String host, int port) {
+        public static final MetricsConfig DEFAULT = new MetricsConfig(true, "127.0.0.1", 9187);
+
+        /** The address as written in the configuration, for messages and for {@code walstow status}. */
+        public String listen() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /**
+     * The RPO guard of the daemon.
+     *
+     * @param rpo the recovery point objective: committed WAL must be durable in the repository within this
+     * @param enabled false: no SQL connection and no forced segment switches; exposure is still measured from
+     *     pg_wal (as a lower bound)
+     */
+    public record GuardConfig(Duration rpo, boolean enabled) {
+        public static final GuardConfig DEFAULT = new GuardConfig(Duration.ofMinutes(15), true);
     }
 }
