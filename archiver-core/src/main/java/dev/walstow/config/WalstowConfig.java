@@ -19,10 +19,13 @@ public record WalstowConfig(
         MetricsConfig metrics,
         GuardConfig guard) {
 
-    /** Without {@code [metrics]} and {@code [guard]}: their defaults (for code that builds a configuration by hand). */
+    /**
+     * For code that builds a configuration by hand (tests): the default {@code [guard]}, and no metrics endpoint,
+     * so that such code never competes for the default port.
+     */
     public WalstowConfig(Path source, RepositoryConfig repository, CompressionConfig compression,
             EncryptionConfig encryption, PostgresConfig postgres, RetryConfig retry, DaemonConfig daemon) {
-        this(source, repository, compression, encryption, postgres, retry, daemon, MetricsConfig.DEFAULT,
+        this(source, repository, compression, encryption, postgres, retry, daemon, MetricsConfig.OFF,
                 GuardConfig.DEFAULT);
     }
 
@@ -109,6 +112,7 @@ public record WalstowConfig(
      */
     public record MetricsConfig(boolean enabled, String host, int port) {
         public static final MetricsConfig DEFAULT = new MetricsConfig(true, "127.0.0.1", 9187);
+        public static final MetricsConfig OFF = new MetricsConfig(false, "127.0.0.1", 9187);
 
         /** The address as written in the configuration, for messages and for {@code walstow status}. */
         public String listen() {
