@@ -54,6 +54,23 @@ class WalstowMetricsTest {
     }
 
     @Test
+    @DisplayName("the shipped alert rules and dashboard use only documented metric names")
+    void monitoringUsesDocumentedNames() throws IOException {
+        Map<String, String> scraped = families(withEveryEvent().scrape());
+        Path monitoring = Path.of("..", "packaging", "src", "main", "dist", "monitoring");
+        for (String file : new String[] {"walstow-alerts.yml", "walstow-dashboard.json"}) {
+            Matcher m = Pattern.compile("walstow_[a-z_]+").matcher(Files.readString(monitoring.resolve(file)));
+            int found = 0;
+            while (m.find()) {
+                found++;
+                String family = m.group().replaceFirst("_bucket$", "");
+                assertThat(scraped).as(file + " uses " + m.group()).containsKey(family);
+            }
+            assertThat(found).as(file).isGreaterThan(5);
+        }
+    }
+
+    @Test
     @DisplayName("an upload moves bytes, count, latency, ratio and the last archived segment")
     void uploadIsCounted() {
         WalstowMetrics m = withEveryEvent();
