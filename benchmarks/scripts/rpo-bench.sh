@@ -65,7 +65,7 @@ as_pg "$work/walstow/bin/walstow" --config "$work/walstow.toml" init >/dev/null
 as_pg "$work/walstow/bin/walstow" --config "$work/walstow.toml" daemon --pgdata "$work/data" >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 100); do [ -S "$work/data/pg_wal/.walstow/daemon.sock" ] && break; sleep 0.2; done
-as_pg "$bin/pg_ctl" -D "$work/data" -w -l "$work/server.log" start >/dev/null
+as_pg "$bin/pg_ctl" -D "$work/data" -w -l "$work/sock/server.log" start >/dev/null
 pg=(-h "$work/sock" -p "$port" -U postgres)
 as_pg "$bin/pgbench" "${pg[@]}" -i -q -s "$scale" postgres >/dev/null 2>&1
 as_pg "$bin/psql" "${pg[@]}" -Atqc "select pg_switch_wal()" postgres >/dev/null
