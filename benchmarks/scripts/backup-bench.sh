@@ -170,9 +170,27 @@ as_pg "${PSQL[@]}" -c 'SELECT pg_switch_wal()' >/dev/null
 BYTES=$(du -sb --exclude=pg_wal "$DATA" | cut -f1)
 log "data directory without pg_wal: $BYTES bytes ($((BYTES / 1048576)) MiB)"
 
+# Each backup waits for its WAL to be archived, and the archiver works in order: a backlog (pgbench -i leaves
+# ~140 segments) would be paid by whichever tool runs first. So every timed step starts with the archive caught up.
+wait_archived() {
+  local want got i
+  want=$(as_pg "${PSQL[@]}" -c 'SELECT pg_walfile_name(pg_switch_wal())')
+  for ((i = 0; i < 2400; i++)); do
+    got=$(as_pg "${PSQL[@]}" -c "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")
+    [[ $got > $want || $got == "$want" ]] && return 0
+    (( i % 60 == 59 )) && log "waiting for the archiver: at $got, want $want"
+    sleep 0.5
+  done
+  die "archiving did not reach $want in 20 minutes"
+}
+t_arch=$SECONDS
+wait_archived
+log "archive caught up with the load in $((SECONDS - t_arch)) s (walstow + pgbackrest archive-push per segment)"
+
 DROP=no
 if echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then DROP=yes; fi
-settle() { # same start for every timed step: dirty pages written, caches dropped when allowed
+settle() { # same start for every timed step: archive caught up, dirty pages written, caches dropped when allowed
+  wait_archived
   sync
   [[ $DROP == yes ]] && echo 3 >/proc/sys/vm/drop_caches
   return 0
