@@ -1,6 +1,7 @@
 package dev.walstow.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -55,6 +56,25 @@ class KeyRotationTest {
             out.write(dearmor(newPair.secretKey()));
         }
         assertRestoresBoth(Files.write(dir.resolve("both.asc"), armored.toByteArray()));
+    }
+
+    @Test
+    @DisplayName("the same with two armored key files glued together (cat old.sec.asc new.sec.asc)")
+    void concatenatedArmoredFiles() throws IOException {
+        ByteArrayOutputStream both = new ByteArrayOutputStream();
+        both.write(Files.readAllBytes(oldPair.secretKey()));
+        both.write(Files.readAllBytes(newPair.secretKey()));
+        assertRestoresBoth(Files.write(dir.resolve("cat.asc"), both.toByteArray()));
+    }
+
+    @Test
+    @DisplayName("a recipient file with the old and the new public key glued together is refused, not half used")
+    void twoRecipientsAreRefused() throws IOException {
+        ByteArrayOutputStream both = new ByteArrayOutputStream();
+        both.write(Files.readAllBytes(oldPair.publicKey()));
+        both.write(Files.readAllBytes(newPair.publicKey()));
+        Path file = Files.write(dir.resolve("two.pub.asc"), both.toByteArray());
+        assertThatThrownBy(() -> OpenPgpKeys.readRecipient(file)).hasMessageContaining("exactly one recipient");
     }
 
     private static void assertRestoresBoth(Path secretKeys) throws IOException {
