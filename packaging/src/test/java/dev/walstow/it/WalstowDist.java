@@ -16,7 +16,12 @@ final class WalstowDist {
     final Path config;
 
     WalstowDist(Path config) {
-        this.launcher = Installed.DIST.resolve("bin/walstow");
+        this(Installed.DIST.resolve("bin/walstow"), config);
+    }
+
+    /** Another installation of walstow, e.g. the Debian package's /usr/bin/walstow. */
+    WalstowDist(Path launcher, Path config) {
+        this.launcher = launcher;
         this.config = config;
     }
 
@@ -64,10 +69,15 @@ final class WalstowDist {
 
     /** Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). */
     static WalstowDist withKeys(Path base, Path repo, Path pgdata) {
+        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, pgdata);
+    }
+
+    /** As {@link #withKeys(Path, Path, Path)}, run with {@code w}'s launcher; the keys go beside its config. */
+    static WalstowDist withKeys(WalstowDist w, Path repo, Path pgdata) {
+        Path base = w.config.getParent();
         Path keys = base.resolve("keys");
         TestDirs.createOwned(keys);
-        Path config = base.resolve("walstow.toml");
-        WalstowDist w = new WalstowDist(config);
+        Path config = w.config;
         w.runBare("keygen", "--public-key", keys.resolve("archive.pub.asc").toString(),
                 "--secret-key", keys.resolve("archive.sec.asc").toString()).ok();
         write(config, """
