@@ -20,6 +20,7 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "walstow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "PostgreSQL WAL archive agent: archive_command, restore_command, repository tools.",
         subcommands = {ArchivePushCommand.class, ArchiveGetCommand.class, InitCommand.class, DaemonCommand.class,
+                BackupCommand.class, RestoreCommand.class, VerifyCommand.class, InfoCommand.class,
                 KeygenCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -3,6 +3,7 @@ package dev.walstow.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.walstow.config.WalstowConfig.BackupConfig;
 import dev.walstow.config.WalstowConfig.CompressionConfig;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.config.WalstowConfig.EncryptionConfig;
@@ -34,7 +35,8 @@ public final class ConfigLoader {
             "postgres", Set.of("data", "host", "port", "user", "database", "password-file"),
             "retry", Set.of("attempts", "initial-backoff", "max-backoff"),
             "daemon", Set.of("push-concurrency", "prefetch", "wait-timeout", "operation-timeout",
-                    "negative-cache-ttl", "allowed-uids", "fallback", "shutdown-timeout"));
+                    "negative-cache-ttl", "allowed-uids", "fallback", "shutdown-timeout"),
+            "backup", Set.of("parallelism", "archive-timeout", "temp-dir", "retention-full", "retention-window"));
 
     private ConfigLoader() {}
 
@@ -93,6 +95,7 @@ public final class ConfigLoader {
         }
 
         DaemonConfig daemon = daemon(tree);
+        BackupConfig backup = backup(tree);
 
         List<String> errors = tree.errors();
         if (!errors.isEmpty()) {
@@ -100,7 +103,19 @@ public final class ConfigLoader {
                     "fix the keys named; docs/configuration.md lists every key");
         }
         return new WalstowConfig(source, repository, compression, encryption, postgres,
-                new RetryConfig(attempts, initial, max), daemon);
+                new RetryConfig(attempts, initial, max), daemon, backup);
+    }
+
+    private static BackupConfig backup(ConfigTree tree) {
+        BackupConfig d = BackupConfig.defaults();
+        int parallelism = tree.integer("backup", "parallelism", d.parallelism(), 1, 64);
+        Duration archiveTimeout = tree.duration("backup", "archive-timeout", d.archiveTimeout(),
+                Duration.ofSeconds(1), Duration.ofHours(24));
+        Path tempDir = tree.absolutePath("backup", "temp-dir").orElse(d.tempDir());
+        int retentionFull = tree.integer("backup", "retention-full", 0, 0, 10_000);
+        Duration window = tree.duration("backup", "retention-window", Duration.ZERO, Duration.ZERO,
+                Duration.ofDays(36_500));
+        return new BackupConfig(parallelism, archiveTimeout, tempDir, retentionFull, window);
     }
 
     /** Defaults: concurrency and prefetch depth were chosen by measurement (docs/benchmarks.md). */

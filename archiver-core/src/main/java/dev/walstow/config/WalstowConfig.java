@@ -15,7 +15,8 @@ public record WalstowConfig(
         EncryptionConfig encryption,
         PostgresConfig postgres,
         RetryConfig retry,
-        DaemonConfig daemon) {
+        DaemonConfig daemon,
+        BackupConfig backup) {
 
     /** Where archived objects live. Only {@code posix} for now; the sealed type makes new backends explicit. */
     public sealed interface RepositoryConfig {
@@ -88,6 +89,24 @@ public record WalstowConfig(
 
         public DaemonConfig {
             allowedUids = java.util.List.copyOf(allowedUids);
+        }
+    }
+
+    /**
+     * Base backups ({@code walstow backup}, {@code restore}, {@code expire}).
+     *
+     * @param parallelism files (or parts of big files) compressed, encrypted and uploaded, or downloaded, at once
+     * @param archiveTimeout how long a backup waits for the WAL up to its stop LSN to reach the repository before it
+     *     fails (a backup without that WAL cannot be restored)
+     * @param tempDir where a part is encoded before it is stored (the store takes whole objects)
+     * @param retentionFull full backups {@code expire} keeps at least (0: no count-based retention)
+     * @param retentionWindow point-in-time recovery window {@code expire} keeps recoverable (zero: none)
+     */
+    public record BackupConfig(int parallelism, Duration archiveTimeout, Path tempDir, int retentionFull,
+            Duration retentionWindow) {
+        public static BackupConfig defaults() {
+            return new BackupConfig(4, Duration.ofMinutes(5), Path.of(System.getProperty("java.io.tmpdir")), 0,
+                    Duration.ZERO);
         }
     }
 }

@@ -167,4 +167,33 @@ class ConfigLoaderTest {
                 .isInstanceOfSatisfying(UserError.class, e -> assertThat(e.oneLine())
                         .contains("/nonexistent/walstow.toml does not exist").contains("--config"));
     }
+
+    @Test
+    @DisplayName("[backup] keys parse with their defaults, and out-of-range values are each reported")
+    void backupTable() {
+        WalstowConfig defaults = ConfigLoader.parse(SRC, MINIMAL);
+        assertThat(defaults.backup().parallelism()).isEqualTo(4);
+        assertThat(defaults.backup().retentionFull()).isZero();
+        assertThat(defaults.backup().retentionWindow()).isEqualTo(Duration.ZERO);
+
+        WalstowConfig set = ConfigLoader.parse(SRC, MINIMAL + """
+                [backup]
+                parallelism = 8
+                archive-timeout = "90s"
+                temp-dir = "/var/tmp"
+                retention-full = 2
+                retention-window = "7d"
+                """);
+        assertThat(set.backup()).isEqualTo(new WalstowConfig.BackupConfig(8, Duration.ofSeconds(90),
+                Path.of("/var/tmp"), 2, Duration.ofDays(7)));
+
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + """
+                [backup]
+                parallelism = 0
+                temp-dir = "relative"
+                retention-windw = "7d"
+                """)).isInstanceOf(UserError.class)
+                .hasMessageContaining("backup.parallelism").hasMessageContaining("backup.temp-dir")
+                .hasMessageContaining("retention-windw");
+    }
 }

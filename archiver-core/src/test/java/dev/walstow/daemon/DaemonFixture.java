@@ -65,7 +65,8 @@ final class DaemonFixture implements AutoCloseable {
                         "postgres", Optional.empty()),
                 new RetryConfig(2, Duration.ofMillis(20), Duration.ofMillis(200)),
                 new DaemonConfig(concurrency, prefetch, WAIT, Duration.ofSeconds(2), Duration.ofMillis(700), List.of(),
-                        DaemonConfig.Fallback.IN_PROCESS, Duration.ofSeconds(5)));
+                        DaemonConfig.Fallback.IN_PROCESS, Duration.ofSeconds(5)),
+                WalstowConfig.BackupConfig.defaults());
     }
 
     RequestHandler start(int concurrency, int prefetch) {

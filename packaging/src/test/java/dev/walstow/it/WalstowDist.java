@@ -69,11 +69,26 @@ final class WalstowDist {
 
     /** Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). */
     static WalstowDist withKeys(Path base, Path repo, Path pgdata) {
-        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, pgdata);
+        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, pgdata, "");
+    }
+
+    /** As {@link #withKeys(Path, Path, Path)}, with SQL access to {@code cluster} over its socket (backups). */
+    static WalstowDist withKeys(Path base, Path repo, PgCluster cluster, String extraToml) {
+        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, cluster, extraToml);
+    }
+
+    /** As {@link #withKeys(Path, Path, PgCluster, String)}, run with {@code w}'s launcher; keys beside its config. */
+    static WalstowDist withKeys(WalstowDist w, Path repo, PgCluster cluster, String extraToml) {
+        return withKeys(w, repo, cluster.data, "host = \"" + cluster.socketDir + "\"\nport = " + cluster.port
+                + "\n" + extraToml);
     }
 
     /** As {@link #withKeys(Path, Path, Path)}, run with {@code w}'s launcher; the keys go beside its config. */
     static WalstowDist withKeys(WalstowDist w, Path repo, Path pgdata) {
+        return withKeys(w, repo, pgdata, "");
+    }
+
+    private static WalstowDist withKeys(WalstowDist w, Path repo, Path pgdata, String postgresExtra) {
         Path base = w.config.getParent();
         Path keys = base.resolve("keys");
         TestDirs.createOwned(keys);
@@ -94,12 +109,13 @@ final class WalstowDist {
 
                 [postgres]
                 data = "%s"
-
+                %s
                 [retry]
                 attempts = 3
                 initial-backoff = "100ms"
                 max-backoff = "1s"
-                """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata));
+                """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata,
+                postgresExtra));
         return w;
     }
 
