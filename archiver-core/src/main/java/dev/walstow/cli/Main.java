@@ -21,7 +21,7 @@ import picocli.CommandLine.ParameterException;
         description = "PostgreSQL WAL archive agent: archive_command, restore_command, repository tools.",
         subcommands = {ArchivePushCommand.class, ArchiveGetCommand.class, InitCommand.class, DaemonCommand.class,
                 BackupCommand.class, RestoreCommand.class, VerifyCommand.class, InfoCommand.class,
-                KeygenCommand.class,
+                CheckCommand.class, StatusCommand.class, KeygenCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

@@ -16,7 +16,19 @@ public record WalstowConfig(
         PostgresConfig postgres,
         RetryConfig retry,
         DaemonConfig daemon,
-        BackupConfig backup) {
+        BackupConfig backup,
+        MetricsConfig metrics,
+        GuardConfig guard) {
+
+    /**
+     * For code that builds a configuration by hand (tests): default {@code [backup]} and {@code [guard]}, and no
+     * metrics endpoint, so that such code never competes for the default port.
+     */
+    public WalstowConfig(Path source, RepositoryConfig repository, CompressionConfig compression,
+            EncryptionConfig encryption, PostgresConfig postgres, RetryConfig retry, DaemonConfig daemon) {
+        this(source, repository, compression, encryption, postgres, retry, daemon, BackupConfig.defaults(),
+                MetricsConfig.OFF, GuardConfig.DEFAULT);
+    }
 
     /** Where archived objects live. Only {@code posix} for now; the sealed type makes new backends explicit. */
     public sealed interface RepositoryConfig {
@@ -108,5 +120,33 @@ public record WalstowConfig(
             return new BackupConfig(4, Duration.ofMinutes(5), Path.of(System.getProperty("java.io.tmpdir")), 0,
                     Duration.ZERO);
         }
+    }
+
+    /**
+     * The daemon's HTTP endpoint: Prometheus metrics on {@code /metrics}, the status summary on {@code /status}.
+     *
+     * @param enabled false: no listening socket at all
+     * @param host address to bind; loopback by default, because the endpoint has no authentication
+     * @param port TCP port
+     */
+    public record MetricsConfig(boolean enabled, String host, int port) {
+        public static final MetricsConfig DEFAULT = new MetricsConfig(true, "127.0.0.1", 9187);
+        public static final MetricsConfig OFF = new MetricsConfig(false, "127.0.0.1", 9187);
+
+        /** The address as written in the configuration, for messages and for {@code walstow status}. */
+        public String listen() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /**
+     * The RPO guard of the daemon.
+     *
+     * @param rpo the recovery point objective: committed WAL must be durable in the repository within this
+     * @param enabled false: no SQL connection and no forced segment switches; exposure is still measured from
+     *     pg_wal (as a lower bound)
+     */
+    public record GuardConfig(Duration rpo, boolean enabled) {
+        public static final GuardConfig DEFAULT = new GuardConfig(Duration.ofMinutes(15), true);
     }
 }

@@ -133,7 +133,7 @@ class DebPackageIT {
         TestDirs.createOwned(base.resolve("var"));
         Path repo = base.resolve("var/repo");
         cluster = PgCluster.initdb(base.resolve("data"), Map.of());
-        walstow = WalstowDist.withKeys(new WalstowDist(USR_BIN, base.resolve("walstow.toml")), repo, cluster.data);
+        walstow = WalstowDist.withKeys(new WalstowDist(USR_BIN, base.resolve("walstow.toml")), repo, cluster, "");
         cluster.configure("wal_level = replica", "archive_mode = on",
                 "archive_command = '" + walstow.archiveCommand() + "'");
         walstow.run(null, "init").ok();

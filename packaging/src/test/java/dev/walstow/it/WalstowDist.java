@@ -14,6 +14,8 @@ final class WalstowDist {
 
     final Path launcher;
     final Path config;
+    /** The daemon's metrics endpoint port (a free loopback port chosen when the configuration was written). */
+    final int metricsPort;
 
     WalstowDist(Path config) {
         this(Installed.DIST.resolve("bin/walstow"), config);
@@ -23,6 +25,7 @@ final class WalstowDist {
     WalstowDist(Path launcher, Path config) {
         this.launcher = launcher;
         this.config = config;
+        this.metricsPort = freePort();
     }
 
     /**
@@ -67,28 +70,26 @@ final class WalstowDist {
         return Proc.asPostgres(null, ENV, 120, cmd.toArray(String[]::new));
     }
 
-    /** Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). */
+    /**
+     * Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). The RPO guard is
+     * off: it would otherwise connect to whatever server listens at the default address.
+     */
     static WalstowDist withKeys(Path base, Path repo, Path pgdata) {
-        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, pgdata, "");
+        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, pgdata, "", "[guard]\nenabled = false\n");
     }
 
-    /** As {@link #withKeys(Path, Path, Path)}, with SQL access to {@code cluster} over its socket (backups). */
-    static WalstowDist withKeys(Path base, Path repo, PgCluster cluster, String extraToml) {
-        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, cluster, extraToml);
+    /** As above, with SQL connections to {@code cluster} (for the RPO guard, backups and check) and more tables. */
+    static WalstowDist withKeys(Path base, Path repo, PgCluster cluster, String moreToml) {
+        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, cluster, moreToml);
     }
 
-    /** As {@link #withKeys(Path, Path, PgCluster, String)}, run with {@code w}'s launcher; keys beside its config. */
-    static WalstowDist withKeys(WalstowDist w, Path repo, PgCluster cluster, String extraToml) {
+    /** As above, run with {@code w}'s launcher (e.g. the installed package); the keys go beside its config. */
+    static WalstowDist withKeys(WalstowDist w, Path repo, PgCluster cluster, String moreToml) {
         return withKeys(w, repo, cluster.data, "host = \"" + cluster.socketDir + "\"\nport = " + cluster.port
-                + "\n" + extraToml);
+                + "\n", moreToml);
     }
 
-    /** As {@link #withKeys(Path, Path, Path)}, run with {@code w}'s launcher; the keys go beside its config. */
-    static WalstowDist withKeys(WalstowDist w, Path repo, Path pgdata) {
-        return withKeys(w, repo, pgdata, "");
-    }
-
-    private static WalstowDist withKeys(WalstowDist w, Path repo, Path pgdata, String postgresExtra) {
+    private static WalstowDist withKeys(WalstowDist w, Path repo, Path pgdata, String postgresKeys, String moreToml) {
         Path base = w.config.getParent();
         Path keys = base.resolve("keys");
         TestDirs.createOwned(keys);
@@ -114,8 +115,13 @@ final class WalstowDist {
                 attempts = 3
                 initial-backoff = "100ms"
                 max-backoff = "1s"
+
+                [metrics]
+                listen = "127.0.0.1:%d"
+
+                %s
                 """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata,
-                postgresExtra));
+                postgresKeys, w.metricsPort, moreToml));
         return w;
     }
 
@@ -126,6 +132,14 @@ final class WalstowDist {
             throw new UncheckedIOException(e);
         }
         TestDirs.chownPostgres(file);
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String javaHome() {
