@@ -123,7 +123,7 @@ class DebPackageIT {
 
     @Test
     @Order(3)
-    @DisplayName("the installed walstow initialises a repository and round-trips WAL of a real cluster as postgres")
+    @DisplayName("the installed walstow initialises a repository, round-trips WAL of a real cluster as postgres, and check passes")
     void archivesWithInstalledPackage() throws IOException {
         // No JAVA_HOME: the installed launcher must find Java 25 by itself, as it does under a packaged PostgreSQL.
         Proc version = Proc.run(null, Map.of(), 60, List.of("runuser", "-u", "postgres", "--", "env", "-u",
@@ -152,13 +152,11 @@ class DebPackageIT {
         assertThat(missing.exit()).as(missing.toString()).isEqualTo(1);
         assertThat(cluster.sql("SELECT failed_count FROM pg_stat_archiver")).isEqualTo("0");
 
-        // `walstow check` is being added on another branch; run it once this build has it.
-        Proc help = walstow.runBare("--help");
-        if (help.out().lines().anyMatch(l -> l.startsWith("  check "))) {
-            walstow.run(null, "check").ok();
-        } else {
-            System.out.println("DebPackageIT: this build has no `walstow check`; step skipped");
-        }
+        // What a DBA runs after installing: configuration, keys, repository binding, PostgreSQL's settings, and a
+        // forced segment switch archived through the installed archive_command.
+        Proc check = walstow.run(null, "check", "--timeout", "60s");
+        assertThat(check.exit()).as(check.toString()).isZero();
+        assertThat(check.out()).contains("all checks passed");
         cluster.stop();
     }
 
