@@ -102,10 +102,16 @@ public final class ConfigLoader {
     private static DaemonConfig daemon(ConfigTree tree) {
         int concurrency = tree.integer("daemon", "push-concurrency", 2, 1, 64);
         int prefetch = tree.integer("daemon", "prefetch", 8, 0, 256);
-        Duration wait = tree.duration("daemon", "wait-timeout", Duration.ofSeconds(60),
+        // A restore_command call that gives up stops recovery, so the wait must outlast a slow but healthy fetch
+        // with its retries: 300 s against 60 s per attempt.
+        Duration wait = tree.duration("daemon", "wait-timeout", Duration.ofSeconds(300),
                 Duration.ofSeconds(1), Duration.ofHours(1));
-        Duration operation = tree.duration("daemon", "operation-timeout", Duration.ofSeconds(120),
+        Duration operation = tree.duration("daemon", "operation-timeout", Duration.ofSeconds(60),
                 Duration.ofSeconds(1), Duration.ofHours(1));
+        if (wait.compareTo(operation) < 0) {
+            tree.error("daemon.wait-timeout", "must not be shorter than daemon.operation-timeout (a call would "
+                    + "give up before one upload or download attempt could finish)");
+        }
         Duration negative = tree.duration("daemon", "negative-cache-ttl", Duration.ofSeconds(2),
                 Duration.ZERO, Duration.ofMinutes(10));
         List<Integer> uids = tree.integers("daemon", "allowed-uids", 0, Integer.MAX_VALUE);

@@ -52,6 +52,7 @@ public final class Daemon {
     private ScheduledExecutorService housekeeping;
     private PushService push;
     private FetchService fetch;
+    private SpoolWatcher spoolWatcher;
     private RequestHandler handler;
     private volatile boolean accepting;
 
@@ -97,6 +98,12 @@ public final class Daemon {
                 new OperationTimeout(fetchPool, d.operationTimeout(), repository.location()), d.prefetch(),
                 d.waitTimeout(), d.negativeCacheTtl());
         fetch.clearSpool();
+        try {
+            spoolWatcher = new SpoolWatcher(layout.prefetchDirectory(), fetch::left);
+        } catch (IOException e) {
+            LOG.warn("cannot watch {} ({}); the prefetch window refills only when the agent asks",
+                    layout.prefetchDirectory(), e.toString());
+        }
         push.removeOrphans();
         accepting = true;
         push.start();
@@ -129,6 +136,9 @@ public final class Daemon {
             finished = false;
         }
         housekeeping.shutdownNow();
+        if (spoolWatcher != null) {
+            spoolWatcher.close();
+        }
         fetch.close();
         requests.shutdownNow();
         // An upload past the bound is abandoned: the store's create-only publish leaves nothing or a whole object.

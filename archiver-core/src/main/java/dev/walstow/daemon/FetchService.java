@@ -53,6 +53,9 @@ final class FetchService {
             new ConcurrentHashMap<>();
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong highestTimeline = new AtomicLong();
+    /** Position (timeline, segment number) recovery is known to have reached; prefetching refills from here. */
+    private final ConcurrentHashMap<Long, Long> consumed = new ConcurrentHashMap<>();
+    private final java.util.Set<String> ownDeletes = ConcurrentHashMap.newKeySet();
     private volatile WalSegmentSize segmentSize;
 
     /** @param archiveGet fetches with a single attempt; retries happen here, each attempt bounded */
@@ -91,10 +94,44 @@ final class FetchService {
         noteTimeline(s.timeline());
         return deliver(s, destination, true).thenApply(reply -> {
             if (reply.status() == Reply.Status.OK) {
-                tasks.execute(() -> schedulePrefetch(s));
+                // A request says exactly where recovery is, even if it went back (a new attempt).
+                consumed.put(s.timeline().value(), -1L);
+                advance(s);
             }
             return reply;
         });
+    }
+
+    /**
+     * A file left prefetch/: the launcher handed it to recovery (or we cleaned it up). Only progress beyond what
+     * is known refills the window; an older name must not make the daemon fetch segments recovery already passed.
+     */
+    void left(String fileName) {
+        if (ownDeletes.remove(fileName)) {
+            return;
+        }
+        if (fileName.length() == 24) {
+            try {
+                if (WalFileName.parse(fileName) instanceof SegmentName s) {
+                    advance(s);
+                }
+            } catch (WalstowException notAWalName) {
+                // temp files of ArchiveGet: not progress
+            }
+        }
+    }
+
+    private void advance(SegmentName s) {
+        WalSegmentSize size = segmentSize();
+        if (size == null) {
+            return;
+        }
+        long position = s.segmentNumber(size);
+        long before = consumed.getOrDefault(s.timeline().value(), -1L);
+        consumed.merge(s.timeline().value(), position, Math::max);
+        if (position > before) {
+            tasks.execute(() -> schedulePrefetch(s));
+        }
     }
 
     private CompletableFuture<Reply> deliver(SegmentName s, Path destination, boolean mayRetry) {
@@ -209,6 +246,7 @@ final class FetchService {
 
     /** Empties prefetch/ (start-up, end of recovery). Fetches still in flight may add a file; swept next time. */
     void clearSpool() {
+        consumed.clear();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.prefetchDirectory())) {
             for (Path file : files) {
                 deleteQuietly(file);
@@ -286,10 +324,16 @@ final class FetchService {
         return cause instanceof WalstowException w ? w.oneLine() : cause.toString();
     }
 
-    private static void deleteQuietly(Path file) {
+    /** Our own deletions are not recovery's progress: {@link #left} must not refill the window for them. */
+    private void deleteQuietly(Path file) {
+        String name = file.getFileName().toString();
+        ownDeletes.add(name);
         try {
-            Files.deleteIfExists(file);
+            if (!Files.deleteIfExists(file)) {
+                ownDeletes.remove(name);
+            }
         } catch (IOException e) {
+            ownDeletes.remove(name);
             LOG.warn("cannot delete {}: {}", file, e.toString());
         }
     }

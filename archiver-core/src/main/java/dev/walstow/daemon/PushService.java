@@ -4,7 +4,7 @@ import dev.walstow.agent.ErrorCode;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.Retrier;
-import dev.walstow.error.UserError;
+import dev.walstow.error.UnexpectedError;
 import dev.walstow.error.WalstowException;
 import dev.walstow.wal.WalFileName;
 import java.io.IOException;
@@ -167,8 +167,7 @@ final class PushService {
         } catch (WalstowException err) {
             fail(e, err);
         } catch (RuntimeException err) {
-            fail(e, new UserError(ErrorCode.INTERNAL, "pushing " + file + ": unexpected " + err,
-                    "this is a bug in walstow; please report it", err));
+            fail(e, new UnexpectedError("pushing " + file + ": unexpected " + err, err));
         }
     }
 

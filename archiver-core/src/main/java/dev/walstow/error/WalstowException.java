@@ -11,7 +11,7 @@ import dev.walstow.agent.ErrorCode;
  * data), which decides whether retrying can help.
  */
 public abstract sealed class WalstowException extends RuntimeException
-        permits UserError, WalRejected, RepositoryError, DataError, LocalIoError {
+        permits UserError, WalRejected, RepositoryError, DataError, LocalIoError, UnexpectedError {
 
     private final ErrorCode code;
     private final String hint;

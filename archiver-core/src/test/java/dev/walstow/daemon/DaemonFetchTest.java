@@ -146,6 +146,25 @@ class DaemonFetchTest {
     }
 
     @Test
+    @DisplayName("a prefetched file taken by the launcher's mv (no request to the daemon) refills the window")
+    void launcherTakeRefills() throws Exception {
+        for (int i = 1; i <= 6; i++) {
+            f.archive(seg(1, i), 5);
+        }
+        f.start(1, 2);
+        assertOk(f.get(seg(1, 1), "RECOVERYXLOG"));
+        await("2 prefetched", Duration.ofSeconds(10), () -> spool().size() == 2);
+
+        int reads = f.store.calls(f.key(seg(1, 2)));
+        // What bin/walstow does for archive-get when the file is already in the spool.
+        Files.move(f.layout.prefetched(seg(1, 2).fileName()), f.pgWal("RECOVERYXLOG"),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        await("window refilled without a request", Duration.ofSeconds(10),
+                () -> spool().equals(Set.of(seg(1, 3).fileName(), seg(1, 4).fileName())));
+        assertThat(f.store.calls(f.key(seg(1, 2)))).as("segment 2 is not fetched again").isEqualTo(reads);
+    }
+
+    @Test
     @DisplayName("a GET on a newer timeline drops prefetched segments of older timelines")
     void timelineMoveCleansSpool() {
         for (int i = 1; i <= 4; i++) {

@@ -1,0 +1,46 @@
+package dev.walstow.cli;
+
+import dev.walstow.config.WalstowConfig;
+import dev.walstow.daemon.Daemon;
+import dev.walstow.daemon.RequestHandler;
+import dev.walstow.daemon.server.DaemonRuntime;
+import dev.walstow.daemon.server.DaemonServer;
+import dev.walstow.daemon.server.ServerSettings;
+import dev.walstow.error.UserError;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "daemon", description = {
+        "Run the resident daemon for one cluster: archives ahead of PostgreSQL (pg_wal/archive_status/*.ready) in",
+        "parallel and prefetches on restore; agents reach it on pg_wal/.walstow/daemon.sock. Runs until SIGTERM.",
+        "Under systemd use packaging's walstow.service (Type=notify, watchdog)."})
+final class DaemonCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--pgdata", paramLabel = "DIR", description = "Data directory (default: [postgres] data).")
+    Path pgdata;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        WalstowConfig cfg = config.load();
+        Path data = (pgdata != null ? pgdata : cfg.postgres().data().orElseThrow(() -> UserError.usage(
+                "no data directory given", "pass --pgdata DIR or set [postgres] data in the configuration")))
+                .toAbsolutePath().normalize();
+        Daemon daemon = Daemon.fromConfig(cfg, data);
+        RequestHandler handler = daemon.start();
+        DaemonServer server = new DaemonServer(ServerSettings.of(daemon.layout(), cfg.daemon()), handler);
+        DaemonRuntime runtime = new DaemonRuntime(server, daemon::shutdown, cfg.daemon().shutdownTimeout());
+        try {
+            runtime.start();
+        } catch (RuntimeException e) {
+            daemon.shutdown(cfg.daemon().shutdownTimeout());
+            throw e;
+        }
+        runtime.awaitShutdown();
+        return 0;
+    }
+}
