@@ -307,6 +307,13 @@ SQL
 archive_mode = on
 archive_command = 'false'"
   echo "$target" >"$out/target-time"
+  # Exactly N segments in the backlog: a segment completed after the N-th (between stopping pgbench and the
+  # shutdown) is marked archived (.done) in the pristine copy, so PostgreSQL never hands it to a tool.
+  local extra
+  find "$out/data/pg_wal/archive_status" -name '*.ready' -printf '%f\n' | sed 's/\.ready$//' | grep -E "$SEG_RE" \
+    | sort | tail -n +$((N + 1)) | while read -r extra; do
+      mv "$out/data/pg_wal/archive_status/$extra.ready" "$out/data/pg_wal/archive_status/$extra.done"
+    done
   find "$out/data/pg_wal/archive_status" -name '*.ready' -printf '%f\n' | sed 's/\.ready$//' | sort >"$out/ready-list"
   grep -E "$SEG_RE" "$out/ready-list" | head -n "$N" >"$out/segments"
   # zstd -1 ratio of the backlog's segments (a check that the WAL is realistic: about 4.9x expected)
@@ -441,10 +448,13 @@ archive_mode = on
 archive_command = '${ARCHIVE_CMD//\'/\'\'}'"
   sync
   cg_new "drain-$tool-$rep"
-  start_daemon "$tool" "$d"
   local c0 t0 t1 c1
+  # The clock starts before the daemon: it may push .ready files as soon as it is up, and none of that work
+  # may escape the measurement (so the drain includes the daemon JVM's start, recorded apart as daemon_up_s).
   c0=$(cg_usec)
   t0=$(now)
+  start_daemon "$tool" "$d"
+  [[ $tool == walstow-daemon ]] && record "$tool" "$rep" daemon_up_s "$(elapsed "$t0" "$(now)")"
   STARTED_DATA+=("$d")
   in_cg as_pg "$PGBIN/pg_ctl" -D "$d" -l "$run/postgres.log" -w -t 120 start >/dev/null || die "$tool: start failed"
   local deadline=$((SECONDS + TIMEOUT))
@@ -495,14 +505,14 @@ run_get() { # TOOL REP
   c0=$(cg_usec)
   # As recovery does it: /bin/sh -c per call, cwd = data directory, %p = pg_wal/RECOVERYXLOG.
   out=$(in_cg runuser -u postgres -- bash -c '
-    cd "$1" || exit 99; cmd=$2; shift 2
+    cd "$1" || exit 99; cmd=$2; log=$3; shift 3
     t0=$EPOCHREALTIME
     for f in "$@"; do
       c=${cmd//%f/$f}; c=${c//%p/pg_wal/RECOVERYXLOG}
-      /bin/sh -c "$c" || { echo "FAIL $f $?"; exit 1; }
+      /bin/sh -c "$c" 2>>"$log" || { echo "FAIL $f $?"; exit 1; }
     done
     t1=$EPOCHREALTIME
-    echo "$t0 $t1"' _ "$d" "$RESTORE_CMD" "${SEGS[@]}") || die "$tool: restore loop failed: $out"
+    echo "$t0 $t1"' _ "$d" "$RESTORE_CMD" "$run/get.log" "${SEGS[@]}") || die "$tool: restore loop failed: $out"
   c1=$(cg_usec)
   [[ $(stat -c %s "$d/pg_wal/RECOVERYXLOG") -eq $((16 * 1024 * 1024)) ]] || die "$tool: RECOVERYXLOG is not 16 MiB"
   cmp -s "$d/pg_wal/RECOVERYXLOG" "$BACKLOG/data/pg_wal/${SEGS[-1]}" || die "$tool: last restored segment differs"
@@ -594,8 +604,8 @@ machine() {
   ram=$(free -g | awk '/^Mem:/ { print $2 " GiB" }')
   local src; src=$(df --output=source "$WORK" | tail -1)
   disk="$src $(df -h --output=fstype,size "$WORK" | tail -1 | xargs)"
-  local blk; blk=$(lsblk -ndo NAME,ROTA,MODEL "$src" 2>/dev/null | xargs || true)
-  [[ -n $blk ]] && disk="$disk ($blk)"
+  local rota; rota=$(lsblk -ndo ROTA "$src" 2>/dev/null | xargs || true)
+  [[ -n $rota ]] && disk="$disk, rotational=$rota"
   kernel=$(uname -r)
   jdk=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1)
   pg=$("$PGBIN/postgres" --version)
@@ -657,7 +667,7 @@ PY
   echo
   echo "$TABLE"
   echo
-  echo "backlog: $READY_TOTAL files ($((${#SEGS[@]})) segments of 16 MiB + backup history), zstd -1 ratio $(cat "$BACKLOG/zstd-ratio")x; PITR target $TARGET_TIME"
+  echo "backlog: $READY_TOTAL .ready files ($(grep -cE "$SEG_RE" "$BACKLOG/ready-list") segments of 16 MiB + the base backup's history file), zstd -1 ratio $(cat "$BACKLOG/zstd-ratio")x; PITR target $TARGET_TIME"
   echo "$MACHINE"
 } | tee "$WORK/table.md"
 if [[ -n ${E2E_OUT:-} ]]; then
