@@ -198,6 +198,9 @@ max_wal_size = 1GB
 checkpoint_timeout = 5min
 shared_buffers = 256MB
 logging_collector = off"
+# Measured runs: no autovacuum, so that no new WAL (hence no new .ready segment) appears while a slow tool
+# drains: every tool archives exactly the same backlog.
+RUN_SETTINGS="autovacuum = off"
 
 PSQL() { as_pg "$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$SOCK" -p 5432 -U postgres -d postgres "$@"; }
 
@@ -444,6 +447,7 @@ run_drain() { # TOOL REP
   rm -rf "$WORK/pgbr-spool"
   repo_create "$tool" "$d" "$repo"
   write_pgconf "$d" "$BASE_SETTINGS
+$RUN_SETTINGS
 archive_mode = on
 archive_command = '${ARCHIVE_CMD//\'/\'\'}'"
   sync
@@ -466,7 +470,7 @@ archive_command = '${ARCHIVE_CMD//\'/\'\'}'"
   c1=$(cg_usec)
   local stat
   stat=$(PSQL -c "SELECT archived_count || ' ' || failed_count FROM pg_stat_archiver")
-  [[ ${stat% *} -ge $READY_TOTAL ]] || die "$tool: archived_count ${stat% *} < $READY_TOTAL"
+  [[ ${stat% *} -eq $READY_TOTAL ]] || die "$tool: archived_count ${stat% *} != $READY_TOTAL (the backlog)"
   record "$tool" "$rep" drain_s "$(elapsed "$t0" "$t1")"
   [[ -n $CG ]] && record "$tool" "$rep" drain_cpu_s "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", (b - a) / 1e6 }')"
   record "$tool" "$rep" drain_failed "${stat#* }"
@@ -533,6 +537,7 @@ run_pitr() { # TOOL REP
   tool_setup "$tool" "$d" "$repo"
   rm -rf "$WORK/pgbr-spool"
   write_pgconf "$d" "$BASE_SETTINGS
+$RUN_SETTINGS
 archive_mode = off
 hot_standby = off
 restore_command = '${RESTORE_CMD//\'/\'\'}'
@@ -591,6 +596,10 @@ for ((rep = 1; rep <= REPS; rep++)); do
     run_drain "$t" "$rep"
     run_get "$t" "$rep"
     run_pitr "$t" "$rep"
+    if [[ -n ${E2E_OUT:-} ]]; then
+      mkdir -p "$E2E_OUT/logs/$t-$rep"
+      cp "$WORK/runs/$t-$rep"/*.log "$E2E_OUT/logs/$t-$rep/" 2>/dev/null || true
+    fi
     rm -rf "$WORK/runs/$t-$rep"
   done
 done
@@ -674,4 +683,5 @@ if [[ -n ${E2E_OUT:-} ]]; then
   mkdir -p "$E2E_OUT"
   cp "$WORK/table.md" "$E2E_OUT/e2e-table.md"
   cp "$RESULTS" "$E2E_OUT/e2e-samples.tsv"
+  cp "$WORK"/logs/*.log "$E2E_OUT/logs/" 2>/dev/null || true
 fi
