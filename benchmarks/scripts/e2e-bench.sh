@@ -446,8 +446,11 @@ run_drain() { # TOOL REP
   tool_setup "$tool" "$d" "$repo"
   rm -rf "$WORK/pgbr-spool"
   repo_create "$tool" "$d" "$repo"
+  # checkpoint_timeout = 1h: no checkpoint may recycle the archived segments before the one-call measurement
+  # that follows the drain (a slow tool drains for minutes).
   write_pgconf "$d" "$BASE_SETTINGS
 $RUN_SETTINGS
+checkpoint_timeout = 1h
 archive_mode = on
 archive_command = '${ARCHIVE_CMD//\'/\'\'}'"
   sync
@@ -501,6 +504,9 @@ run_get() { # TOOL REP
   local tool=$1 rep=$2 run=$WORK/runs/$1-$2
   local d=$run/getdata repo=$run/repo
   cp -a "$BACKLOG/base" "$d"
+  # PostgreSQL calls restore_command only while recovery.signal (or standby.signal) exists, and a prefetching
+  # daemon takes their absence for "recovery has ended" (it clears its prefetch spool): mimic real recovery.
+  as_pg touch "$d/recovery.signal"
   tool_setup "$tool" "$d" "$repo"
   rm -rf "$WORK/pgbr-spool"
   cg_new "get-$tool-$rep"
