@@ -24,14 +24,25 @@ public final class Retrier {
 
     private final RetryConfig config;
     private final Sleeper sleeper;
+    private final Runnable onRetry;
 
     public Retrier(RetryConfig config) {
         this(config, d -> Thread.sleep(d));
     }
 
     public Retrier(RetryConfig config, Sleeper sleeper) {
+        this(config, sleeper, () -> {});
+    }
+
+    private Retrier(RetryConfig config, Sleeper sleeper, Runnable onRetry) {
         this.config = config;
         this.sleeper = sleeper;
+        this.onRetry = onRetry;
+    }
+
+    /** The same policy, also calling {@code listener} before each repeated attempt (the daemon counts them). */
+    public Retrier onRetry(Runnable listener) {
+        return new Retrier(config, sleeper, listener);
     }
 
     public <T> T call(String what, Supplier<T> operation) {
@@ -47,6 +58,7 @@ public final class Retrier {
                 LOG.warn("{}: attempt {}/{} failed, retrying in {} ms: {}", what, attempt, config.attempts(),
                         wait.toMillis(), e.oneLine());
                 sleep(wait, e);
+                onRetry.run();
                 backoff = min(backoff.multipliedBy(2), config.maxBackoff());
             }
         }

@@ -20,7 +20,8 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "walstow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "PostgreSQL WAL archive agent: archive_command, restore_command, repository tools.",
         subcommands = {ArchivePushCommand.class, ArchiveGetCommand.class, InitCommand.class, DaemonCommand.class,
-                KeygenCommand.class,
+                BackupCommand.class, RestoreCommand.class, VerifyCommand.class, InfoCommand.class,
+                CheckCommand.class, StatusCommand.class, KeygenCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

@@ -3,9 +3,12 @@ package dev.walstow.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.walstow.config.WalstowConfig.BackupConfig;
 import dev.walstow.config.WalstowConfig.CompressionConfig;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.config.WalstowConfig.EncryptionConfig;
+import dev.walstow.config.WalstowConfig.GuardConfig;
+import dev.walstow.config.WalstowConfig.MetricsConfig;
 import dev.walstow.config.WalstowConfig.PostgresConfig;
 import dev.walstow.config.WalstowConfig.RepositoryConfig;
 import dev.walstow.config.WalstowConfig.RetryConfig;
@@ -20,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reads and validates walstow.toml into a {@link WalstowConfig}; every mistake is reported, one line each. */
 public final class ConfigLoader {
@@ -31,10 +36,15 @@ public final class ConfigLoader {
             "repository", Set.of("type", "path"),
             "compression", Set.of("level"),
             "encryption", Set.of("enabled", "recipient", "secret", "passphrase-file"),
-            "postgres", Set.of("data"),
+            "postgres", Set.of("data", "host", "port", "user", "database", "password-file"),
             "retry", Set.of("attempts", "initial-backoff", "max-backoff"),
             "daemon", Set.of("push-concurrency", "prefetch", "wait-timeout", "operation-timeout",
-                    "negative-cache-ttl", "allowed-uids", "fallback", "shutdown-timeout"));
+                    "negative-cache-ttl", "allowed-uids", "fallback", "shutdown-timeout"),
+            "backup", Set.of("parallelism", "archive-timeout", "temp-dir", "retention-full", "retention-window"),
+            "metrics", Set.of("enabled", "listen"),
+            "guard", Set.of("enabled", "rpo"));
+
+    private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+|localhost)):(\\d{1,5})");
 
     private ConfigLoader() {}
 
@@ -75,9 +85,14 @@ public final class ConfigLoader {
         KEYS.forEach(tree::rejectUnknown);
 
         RepositoryConfig repository = repository(tree);
-        CompressionConfig compression = new CompressionConfig(tree.integer("compression", "level", 1, 1, 19));
+        CompressionConfig compression = new CompressionConfig(tree.integer("compression", "level", dev.walstow.codec.CodecSettings.DEFAULT_LEVEL, 1, 19));
         EncryptionConfig encryption = encryption(tree);
-        PostgresConfig postgres = new PostgresConfig(tree.absolutePath("postgres", "data"));
+        PostgresConfig postgres = new PostgresConfig(tree.absolutePath("postgres", "data"),
+                tree.string("postgres", "host").orElse("/var/run/postgresql"),
+                tree.integer("postgres", "port", 5432, 1, 65535),
+                tree.string("postgres", "user").orElse("postgres"),
+                tree.string("postgres", "database").orElse("postgres"),
+                tree.absolutePath("postgres", "password-file"));
         int attempts = tree.integer("retry", "attempts", 3, 1, 100);
         Duration initial = tree.duration("retry", "initial-backoff", Duration.ofMillis(500),
                 Duration.ofMillis(1), Duration.ofMinutes(5));
@@ -88,6 +103,10 @@ public final class ConfigLoader {
         }
 
         DaemonConfig daemon = daemon(tree);
+        BackupConfig backup = backup(tree);
+        MetricsConfig metrics = metrics(tree);
+        GuardConfig guard = new GuardConfig(tree.duration("guard", "rpo", GuardConfig.DEFAULT.rpo(),
+                Duration.ofSeconds(1), Duration.ofDays(7)), tree.bool("guard", "enabled", true));
 
         List<String> errors = tree.errors();
         if (!errors.isEmpty()) {
@@ -95,7 +114,19 @@ public final class ConfigLoader {
                     "fix the keys named; docs/configuration.md lists every key");
         }
         return new WalstowConfig(source, repository, compression, encryption, postgres,
-                new RetryConfig(attempts, initial, max), daemon);
+                new RetryConfig(attempts, initial, max), daemon, backup, metrics, guard);
+    }
+
+    private static BackupConfig backup(ConfigTree tree) {
+        BackupConfig d = BackupConfig.defaults();
+        int parallelism = tree.integer("backup", "parallelism", d.parallelism(), 1, 64);
+        Duration archiveTimeout = tree.duration("backup", "archive-timeout", d.archiveTimeout(),
+                Duration.ofSeconds(1), Duration.ofHours(24));
+        Path tempDir = tree.absolutePath("backup", "temp-dir").orElse(d.tempDir());
+        int retentionFull = tree.integer("backup", "retention-full", 0, 0, 10_000);
+        Duration window = tree.duration("backup", "retention-window", Duration.ZERO, Duration.ZERO,
+                Duration.ofDays(36_500));
+        return new BackupConfig(parallelism, archiveTimeout, tempDir, retentionFull, window);
     }
 
     /** Defaults: concurrency and prefetch depth were chosen by measurement (docs/benchmarks.md). */
@@ -127,6 +158,19 @@ public final class ConfigLoader {
         Duration shutdown = tree.duration("daemon", "shutdown-timeout", Duration.ofSeconds(30),
                 Duration.ofSeconds(1), Duration.ofMinutes(30));
         return new DaemonConfig(concurrency, prefetch, wait, operation, negative, uids, fb, shutdown);
+    }
+
+    /** {@code listen = "HOST:PORT"} ({@code [::1]:PORT} for IPv6); an address, never a name to resolve. */
+    private static MetricsConfig metrics(ConfigTree tree) {
+        boolean enabled = tree.bool("metrics", "enabled", true);
+        String listen = tree.string("metrics", "listen").orElse(MetricsConfig.DEFAULT.listen());
+        Matcher m = LISTEN.matcher(listen);
+        if (!m.matches() || Integer.parseInt(m.group(3)) > 65535) {
+            tree.error("metrics.listen", "must be \"HOST:PORT\" like \"127.0.0.1:9187\" or \"[::1]:9187\", got \""
+                    + listen + "\"");
+            return new MetricsConfig(enabled, MetricsConfig.DEFAULT.host(), MetricsConfig.DEFAULT.port());
+        }
+        return new MetricsConfig(enabled, m.group(1) != null ? m.group(1) : m.group(2), Integer.parseInt(m.group(3)));
     }
 
     private static RepositoryConfig repository(ConfigTree tree) {

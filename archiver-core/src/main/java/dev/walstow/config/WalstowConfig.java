@@ -15,7 +15,20 @@ public record WalstowConfig(
         EncryptionConfig encryption,
         PostgresConfig postgres,
         RetryConfig retry,
-        DaemonConfig daemon) {
+        DaemonConfig daemon,
+        BackupConfig backup,
+        MetricsConfig metrics,
+        GuardConfig guard) {
+
+    /**
+     * For code that builds a configuration by hand (tests): default {@code [backup]} and {@code [guard]}, and no
+     * metrics endpoint, so that such code never competes for the default port.
+     */
+    public WalstowConfig(Path source, RepositoryConfig repository, CompressionConfig compression,
+            EncryptionConfig encryption, PostgresConfig postgres, RetryConfig retry, DaemonConfig daemon) {
+        this(source, repository, compression, encryption, postgres, retry, daemon, BackupConfig.defaults(),
+                MetricsConfig.OFF, GuardConfig.DEFAULT);
+    }
 
     /** Where archived objects live. Only {@code posix} for now; the sealed type makes new backends explicit. */
     public sealed interface RepositoryConfig {
@@ -33,8 +46,19 @@ public record WalstowConfig(
     public record EncryptionConfig(
             boolean enabled, Optional<Path> recipient, Optional<Path> secret, Optional<Path> passphraseFile) {}
 
-    /** @param data the cluster's data directory (for {@code init} and to locate pg_wal); empty: the current directory */
-    public record PostgresConfig(Optional<Path> data) {}
+    /**
+     * The cluster, on disk and over SQL.
+     *
+     * @param data the cluster's data directory (for {@code init} and to locate pg_wal); empty: the current directory
+     * @param host where to connect for SQL (backups, the RPO guard, check): a host name, or an absolute directory
+     *     holding the server's Unix socket
+     * @param port server port (also names the Unix socket file)
+     * @param user role to connect as (least privilege: see docs/configuration.md)
+     * @param database database to connect to
+     * @param passwordFile file whose first line is the password; empty: none (peer/trust authentication)
+     */
+    public record PostgresConfig(Optional<Path> data, String host, int port, String user, String database,
+            Optional<Path> passwordFile) {}
 
     /**
      * Bounded retries of one repository operation within one command.
@@ -78,5 +102,51 @@ public record WalstowConfig(
         public DaemonConfig {
             allowedUids = java.util.List.copyOf(allowedUids);
         }
+    }
+
+    /**
+     * Base backups ({@code walstow backup}, {@code restore}, {@code expire}).
+     *
+     * @param parallelism files (or parts of big files) compressed, encrypted and uploaded, or downloaded, at once
+     * @param archiveTimeout how long a backup waits for the WAL up to its stop LSN to reach the repository before it
+     *     fails (a backup without that WAL cannot be restored)
+     * @param tempDir where a part is encoded before it is stored (the store takes whole objects)
+     * @param retentionFull full backups {@code expire} keeps at least (0: no count-based retention)
+     * @param retentionWindow point-in-time recovery window {@code expire} keeps recoverable (zero: none)
+     */
+    public record BackupConfig(int parallelism, Duration archiveTimeout, Path tempDir, int retentionFull,
+            Duration retentionWindow) {
+        public static BackupConfig defaults() {
+            return new BackupConfig(4, Duration.ofMinutes(5), Path.of(System.getProperty("java.io.tmpdir")), 0,
+                    Duration.ZERO);
+        }
+    }
+
+    /**
+     * The daemon's HTTP endpoint: Prometheus metrics on {@code /metrics}, the status summary on {@code /status}.
+     *
+     * @param enabled false: no listening socket at all
+     * @param host address to bind; loopback by default, because the endpoint has no authentication
+     * @param port TCP port
+     */
+    public record MetricsConfig(boolean enabled, String host, int port) {
+        public static final MetricsConfig DEFAULT = new MetricsConfig(true, "127.0.0.1", 9187);
+        public static final MetricsConfig OFF = new MetricsConfig(false, "127.0.0.1", 9187);
+
+        /** The address as written in the configuration, for messages and for {@code walstow status}. */
+        public String listen() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /**
+     * The RPO guard of the daemon.
+     *
+     * @param rpo the recovery point objective: committed WAL must be durable in the repository within this
+     * @param enabled false: no SQL connection and no forced segment switches; exposure is still measured from
+     *     pg_wal (as a lower bound)
+     */
+    public record GuardConfig(Duration rpo, boolean enabled) {
+        public static final GuardConfig DEFAULT = new GuardConfig(Duration.ofMinutes(15), true);
     }
 }

@@ -8,6 +8,15 @@ import dev.walstow.config.WalstowConfig;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.error.LocalIoError;
+import dev.walstow.guard.GuardSql;
+import dev.walstow.guard.JdbcGuardSql;
+import dev.walstow.guard.PgWalBacklog;
+import dev.walstow.guard.RpoGuard;
+import dev.walstow.guard.SettingsCheck;
+import dev.walstow.metrics.MetricsServer;
+import dev.walstow.metrics.StatusReport;
+import dev.walstow.metrics.WalstowMetrics;
+import dev.walstow.pg.PgConnections;
 import dev.walstow.repo.Repository;
 import dev.walstow.runtime.Components;
 import java.io.IOException;
@@ -16,8 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,10 +47,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    /** Bound on every SQL statement of the guard: a hung server must not hang the guard's thread for long. */
+    private static final Duration SQL_TIMEOUT = Duration.ofSeconds(10);
 
     /** Internal rhythms, not configuration; tests shorten them. */
-    public record Timings(Duration rescanEvery, Duration housekeepingEvery) {
-        public static final Timings DEFAULT = new Timings(Duration.ofSeconds(1), Duration.ofSeconds(5));
+    public record Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery) {
+        public static final Timings DEFAULT = new Timings(Duration.ofSeconds(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(1));
+
+        public Timings(Duration rescanEvery, Duration housekeepingEvery) {
+            this(rescanEvery, housekeepingEvery, DEFAULT.guardEvery());
+        }
     }
 
     private final WalstowConfig config;
@@ -46,6 +65,12 @@ public final class Daemon {
     private final Repository repository;
     private final WalCodec codec;
     private final Timings timings;
+    private final Optional<GuardSql> guardSql;
+    private final WalstowMetrics metrics = new WalstowMetrics();
+    private final Instant startedAt = Instant.now();
+    private ScheduledExecutorService guardTicker;
+    private MetricsServer metricsServer;
+    private RpoGuard guard;
     private ExecutorService pushPool;
     private ExecutorService fetchPool;
     private ExecutorService requests;
@@ -57,6 +82,13 @@ public final class Daemon {
     private volatile boolean accepting;
 
     public Daemon(WalstowConfig config, Path dataDirectory, Repository repository, WalCodec codec, Timings timings) {
+        this(config, dataDirectory, repository, codec, timings, Optional.empty());
+    }
+
+    /** @param guardSql the RPO guard's connection; empty: measure exposure from pg_wal only, never switch */
+    public Daemon(WalstowConfig config, Path dataDirectory, Repository repository, WalCodec codec, Timings timings,
+            Optional<GuardSql> guardSql) {
+        this.guardSql = guardSql;
         this.config = config;
         this.layout = new SpoolLayout(dataDirectory.toAbsolutePath().normalize());
         this.repository = repository;
@@ -66,8 +98,31 @@ public final class Daemon {
 
     /** The daemon as {@code walstow daemon} runs it: repository and codec from the configuration. */
     public static Daemon fromConfig(WalstowConfig config, Path dataDirectory) {
+        Optional<GuardSql> sql = config.guard().enabled()
+                ? Optional.of(new JdbcGuardSql(new PgConnections(config.postgres(), SQL_TIMEOUT)))
+                : Optional.empty();
         return new Daemon(config, dataDirectory, Components.repository(config, false),
-                Components.codec(config, Components.KeyUse.DECRYPT), Timings.DEFAULT);
+                Components.codec(config, Components.KeyUse.DECRYPT), Timings.DEFAULT, sql);
+    }
+
+    public WalstowMetrics metrics() {
+        return metrics;
+    }
+
+    /** The port the metrics endpoint listens on (useful with port 0), or -1 when it is disabled. */
+    public synchronized int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
+    }
+
+    private static String version() {
+        String v = Daemon.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+    /** What {@code GET /status} answers. */
+    public String statusJson() {
+        return StatusReport.of(version(), startedAt, layout.dataDirectory().toString(), repository.location(),
+                guardSql.isPresent(), metrics).toJson();
     }
 
     public SpoolLayout layout() {
@@ -90,13 +145,15 @@ public final class Daemon {
                 Thread.ofPlatform().name("walstow-download-", 0).daemon().factory());
         requests = Executors.newVirtualThreadPerTaskExecutor();
         RetryConfig r = config.retry();
-        push = new PushService(layout, new ArchivePush(repository, codec, once), retrier,
+        push = new PushService(layout, new ArchivePush(repository, codec, once), retrier.onRetry(() ->
+                metrics.retried("push")),
                 new OperationTimeout(pushPool, d.operationTimeout(), repository.location()), d.pushConcurrency(),
                 d.waitTimeout(), timings.rescanEvery(), new Backoff(r.initialBackoff(), r.maxBackoff()),
-                new Backoff(r.maxBackoff(), r.maxBackoff().multipliedBy(30)));
-        fetch = new FetchService(layout, repository, new ArchiveGet(repository, codec, once), retrier,
+                new Backoff(r.maxBackoff(), r.maxBackoff().multipliedBy(30)), metrics);
+        fetch = new FetchService(layout, repository, new ArchiveGet(repository, codec, once),
+                retrier.onRetry(() -> metrics.retried("fetch")),
                 new OperationTimeout(fetchPool, d.operationTimeout(), repository.location()), d.prefetch(),
-                d.waitTimeout(), d.negativeCacheTtl());
+                d.waitTimeout(), d.negativeCacheTtl(), metrics);
         fetch.clearSpool();
         try {
             spoolWatcher = new SpoolWatcher(layout.prefetchDirectory(), fetch::left);
@@ -111,6 +168,10 @@ public final class Daemon {
                 .daemon().factory());
         long every = timings.housekeepingEvery().toMillis();
         housekeeping.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
+        startGuard();
+        if (config.metrics().enabled()) {
+            metricsServer = MetricsServer.start(config.metrics(), metrics, this::statusJson);
+        }
         handler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests, () -> accepting);
         LOG.info("daemon started for {} (push-concurrency {}, prefetch {}, repository {})", realData,
                 d.pushConcurrency(), d.prefetch(), repository.location());
@@ -136,6 +197,11 @@ public final class Daemon {
             finished = false;
         }
         housekeeping.shutdownNow();
+        guardTicker.shutdownNow();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        guardSql.ifPresent(GuardSql::close);
         if (spoolWatcher != null) {
             spoolWatcher.close();
         }
@@ -147,6 +213,42 @@ public final class Daemon {
         LOG.info("daemon stopped ({})", finished ? "all uploads in flight finished"
                 : "uploads still running after " + bound.toMillis() + " ms were abandoned; PostgreSQL keeps them .ready");
         return finished;
+    }
+
+    /**
+     * The guard has its own thread: an SQL call may take up to the statement timeout and must delay neither
+     * housekeeping nor archiving. The settings check runs there too, so a slow server does not delay start-up.
+     */
+    private void startGuard() {
+        guard = new RpoGuard(config.guard().rpo(), guardSql, new PgWalBacklog(layout.pgWal()), Clock.systemUTC(),
+                metrics);
+        guardTicker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("walstow-rpo-guard")
+                .daemon().factory());
+        guardTicker.execute(this::warnAboutSettings);
+        long every = timings.guardEvery().toMillis();
+        guardTicker.scheduleWithFixedDelay(() -> {
+            try {
+                guard.tick();
+            } catch (RuntimeException e) {
+                LOG.error("RPO guard tick failed: {}", e.toString(), e);
+            }
+        }, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void warnAboutSettings() {
+        if (guardSql.isEmpty()) {
+            LOG.warn("[guard] is disabled: walstow does not force segment switches; the RPO of {} s holds on a quiet "
+                    + "server only if archive_timeout is at most half of it", config.guard().rpo().toSeconds());
+            return;
+        }
+        try {
+            for (SettingsCheck.Finding f : SettingsCheck.check(guardSql.get().settings(), config.guard().rpo(), true)) {
+                LOG.warn("RPO guard: {}", f.line());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("RPO guard: cannot read PostgreSQL's settings at start-up: {}",
+                    e instanceof dev.walstow.error.WalstowException w ? w.oneLine() : e.toString());
+        }
     }
 
     private void housekeep() {

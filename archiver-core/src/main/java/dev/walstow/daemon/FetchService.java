@@ -5,6 +5,7 @@ import dev.walstow.agent.protocol.Reply;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.Retrier;
 import dev.walstow.error.WalstowException;
+import dev.walstow.metrics.WalstowMetrics;
 import dev.walstow.repo.Repository;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.TimelineId;
@@ -47,6 +48,7 @@ final class FetchService {
     private final Retrier retrier;
     private final OperationTimeout timeout;
     private final int prefetch;
+    private final WalstowMetrics metrics;
     private final Duration waitTimeout;
     private final NegativeCache negative;
     private final ConcurrentHashMap<String, CompletableFuture<ArchiveGet.Outcome>> inFlight =
@@ -60,8 +62,10 @@ final class FetchService {
 
     /** @param archiveGet fetches with a single attempt; retries happen here, each attempt bounded */
     FetchService(SpoolLayout layout, Repository repository, ArchiveGet archiveGet, Retrier retrier,
-            OperationTimeout timeout, int prefetch, Duration waitTimeout, Duration negativeCacheTtl) {
+            OperationTimeout timeout, int prefetch, Duration waitTimeout, Duration negativeCacheTtl,
+            WalstowMetrics metrics) {
         this.layout = layout;
+        this.metrics = metrics;
         this.repository = repository;
         this.archiveGet = archiveGet;
         this.retrier = retrier;
@@ -92,6 +96,9 @@ final class FetchService {
             return CompletableFuture.completedFuture(Reply.notFound(file + " is not in the archive (cached answer)"));
         }
         noteTimeline(s.timeline());
+        if (prefetch > 0) {
+            metrics.prefetch(Files.exists(layout.prefetched(file)));
+        }
         return deliver(s, destination, true).thenApply(reply -> {
             if (reply.status() == Reply.Status.OK) {
                 // A request says exactly where recovery is, even if it went back (a new attempt).
@@ -186,7 +193,26 @@ final class FetchService {
 
     private ArchiveGet.Outcome fetch(WalFileName name, Path target) {
         String doing = "fetching " + name.fileName();
-        return retrier.call(doing, () -> timeout.call(doing, () -> archiveGet.get(name, target)));
+        long started = System.nanoTime();
+        try {
+            ArchiveGet.Outcome outcome = retrier.call(doing,
+                    () -> timeout.call(doing, () -> archiveGet.get(name, target)));
+            if (outcome == ArchiveGet.Outcome.FETCHED) {
+                metrics.downloaded(sizeOf(target), Duration.ofNanos(System.nanoTime() - started));
+            }
+            return outcome;
+        } catch (WalstowException e) {
+            metrics.failed("fetch", name.fileName(), e.code(), e.oneLine());
+            throw e;
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0; // handed over already; only a metric is lost
+        }
     }
 
     /**
@@ -224,7 +250,9 @@ final class FetchService {
             }
             held++;
             obtain(next).whenComplete((outcome, failure) -> {
-                if (failure != null) {
+                if (outcome == ArchiveGet.Outcome.FETCHED) {
+                    LOG.info("prefetched {}", file);
+                } else if (failure != null) {
                     LOG.warn("prefetching {} failed (it is fetched again when asked for): {}", file,
                             oneLine(failure));
                 }

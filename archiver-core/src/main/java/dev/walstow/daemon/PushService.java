@@ -6,6 +6,8 @@ import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.Retrier;
 import dev.walstow.error.UnexpectedError;
 import dev.walstow.error.WalstowException;
+import dev.walstow.metrics.WalstowMetrics;
+import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.WalFileName;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -47,6 +49,7 @@ final class PushService {
     private final Duration waitTimeout;
     private final int concurrency;
     private final List<Thread> workers = new ArrayList<>();
+    private final WalstowMetrics metrics;
 
     /**
      * @param archivePush pushes one file with a single attempt; retries happen here, each attempt bounded
@@ -54,8 +57,10 @@ final class PushService {
      * @param permanent backoff after one that needs a human (duplicate, invalid WAL): slower, never a hot loop
      */
     PushService(SpoolLayout layout, ArchivePush archivePush, Retrier retrier, OperationTimeout timeout,
-            int concurrency, Duration waitTimeout, Duration rescanEvery, Backoff retryable, Backoff permanent) {
+            int concurrency, Duration waitTimeout, Duration rescanEvery, Backoff retryable, Backoff permanent,
+            WalstowMetrics metrics) {
         this.layout = layout;
+        this.metrics = metrics;
         this.archivePush = archivePush;
         this.retrier = retrier;
         this.timeout = timeout;
@@ -156,11 +161,17 @@ final class PushService {
     private void pushOne(PushQueue.Entry e) {
         String file = e.fileName();
         Path segment = layout.pgWal().resolve(file);
+        if (e.failures() > 0) {
+            metrics.retried("push");
+        }
+        long started = System.nanoTime();
         try {
             FileTime mtime = StatusFiles.mtime(segment);
             ArchivePush.Outcome outcome = retrier.call("pushing " + file,
                     () -> timeout.call("pushing " + file, () -> archivePush.push(e.name, segment)));
             markPushed(file, mtime);
+            metrics.archived(file, outcome.plainSize(), outcome.alreadyArchived() ? -1 : outcome.storedSize(),
+                    Duration.ofNanos(System.nanoTime() - started), e.name instanceof SegmentName);
             queue.succeeded(e);
             LOG.info("{} archived ({})", file, outcome.alreadyArchived() ? "already there, identical"
                     : outcome.plainSize() + " -> " + outcome.storedSize() + " bytes");
@@ -173,6 +184,7 @@ final class PushService {
 
     private void fail(PushQueue.Entry e, WalstowException err) {
         status.markFailed(e.fileName(), err);
+        metrics.failed("push", e.fileName(), err.code(), err.oneLine());
         Duration retryIn = (err.retryable() ? retryable : permanent).after(e.failures() + 1);
         LOG.warn("{} not archived, retrying in {} ms: {}", e.fileName(), retryIn.toMillis(), err.oneLine());
         queue.failed(e, err, retryIn);

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -125,9 +126,14 @@ final class StatusFiles {
         return removed;
     }
 
-    /** A temporary file older than a minute belongs to a write that will never finish. */
+    /**
+     * A temporary file older than a minute belongs to a write that will never finish. Judged by ctime, not mtime:
+     * a pushed/ marker is given the segment's (old) mtime before it is renamed into place, so by mtime a write in
+     * progress would look abandoned.
+     */
     private static boolean isOld(Path file) throws IOException {
-        return Files.getLastModifiedTime(file).toMillis() < System.currentTimeMillis() - 60_000;
+        FileTime changed = (FileTime) Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+        return changed.toMillis() < System.currentTimeMillis() - 60_000;
     }
 
     private static String tempName(String name) {

@@ -167,4 +167,68 @@ class ConfigLoaderTest {
                 .isInstanceOfSatisfying(UserError.class, e -> assertThat(e.oneLine())
                         .contains("/nonexistent/walstow.toml does not exist").contains("--config"));
     }
+
+    @Test
+    @DisplayName("[backup] keys parse with their defaults, and out-of-range values are each reported")
+    void backupTable() {
+        WalstowConfig defaults = ConfigLoader.parse(SRC, MINIMAL);
+        assertThat(defaults.backup().parallelism()).isEqualTo(4);
+        assertThat(defaults.backup().retentionFull()).isZero();
+        assertThat(defaults.backup().retentionWindow()).isEqualTo(Duration.ZERO);
+
+        WalstowConfig set = ConfigLoader.parse(SRC, MINIMAL + """
+                [backup]
+                parallelism = 8
+                archive-timeout = "90s"
+                temp-dir = "/var/tmp"
+                retention-full = 2
+                retention-window = "7d"
+                """);
+        assertThat(set.backup()).isEqualTo(new WalstowConfig.BackupConfig(8, Duration.ofSeconds(90),
+                Path.of("/var/tmp"), 2, Duration.ofDays(7)));
+
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + """
+                [backup]
+                parallelism = 0
+                temp-dir = "relative"
+                retention-windw = "7d"
+                """)).isInstanceOf(UserError.class)
+                .hasMessageContaining("backup.parallelism").hasMessageContaining("backup.temp-dir")
+                .hasMessageContaining("retention-windw");
+    }
+
+    @Test
+    @DisplayName("[metrics] and [guard] default to loopback:9187 and a 15 minute RPO")
+    void metricsAndGuardDefaults() {
+        WalstowConfig c = ConfigLoader.parse(SRC, MINIMAL);
+        assertThat(c.metrics()).isEqualTo(new WalstowConfig.MetricsConfig(true, "127.0.0.1", 9187));
+        assertThat(c.guard()).isEqualTo(new WalstowConfig.GuardConfig(Duration.ofMinutes(15), true));
+    }
+
+    @Test
+    @DisplayName("[metrics] listen takes IPv4 and bracketed IPv6 addresses; [guard] rpo is a duration")
+    void metricsAndGuardParsed() {
+        WalstowConfig c = ConfigLoader.parse(SRC, MINIMAL + """
+                [metrics]
+                listen = "[::1]:9300"
+                [guard]
+                rpo = "10s"
+                enabled = false
+                """);
+        assertThat(c.metrics()).isEqualTo(new WalstowConfig.MetricsConfig(true, "::1", 9300));
+        assertThat(c.guard()).isEqualTo(new WalstowConfig.GuardConfig(Duration.ofSeconds(10), false));
+    }
+
+    @Test
+    @DisplayName("a bad listen address and an RPO out of range are reported, one clause each")
+    void metricsAndGuardErrors() {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + """
+                [metrics]
+                listen = "localhost"
+                [guard]
+                rpo = "0s"
+                """)).isInstanceOf(UserError.class)
+                .hasMessageContaining("metrics.listen: must be \"HOST:PORT\"")
+                .hasMessageContaining("guard.rpo: must be a duration");
+    }
 }

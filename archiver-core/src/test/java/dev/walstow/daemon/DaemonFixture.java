@@ -61,15 +61,28 @@ final class DaemonFixture implements AutoCloseable {
         return new WalstowConfig(Path.of("test.toml"), new WalstowConfig.RepositoryConfig.Posix(Path.of("/unused")),
                 new WalstowConfig.CompressionConfig(1),
                 new WalstowConfig.EncryptionConfig(false, Optional.empty(), Optional.empty(), Optional.empty()),
-                new WalstowConfig.PostgresConfig(Optional.empty()),
+                new WalstowConfig.PostgresConfig(Optional.empty(), "/var/run/postgresql", 5432, "postgres",
+                        "postgres", Optional.empty()),
                 new RetryConfig(2, Duration.ofMillis(20), Duration.ofMillis(200)),
                 new DaemonConfig(concurrency, prefetch, WAIT, Duration.ofSeconds(2), Duration.ofMillis(700), List.of(),
                         DaemonConfig.Fallback.IN_PROCESS, Duration.ofSeconds(5)));
     }
 
     RequestHandler start(int concurrency, int prefetch) {
-        daemon = new Daemon(config(concurrency, prefetch), data, repository, codec,
-                new Daemon.Timings(Duration.ofMillis(100), Duration.ofMillis(200)));
+        return start(config(concurrency, prefetch));
+    }
+
+    /** With the metrics endpoint on an ephemeral loopback port and the given RPO (no SQL: the guard is off). */
+    RequestHandler startWithMetrics(Duration rpo) {
+        WalstowConfig c = config(1, 0);
+        return start(new WalstowConfig(c.source(), c.repository(), c.compression(), c.encryption(), c.postgres(),
+                c.retry(), c.daemon(), c.backup(), new WalstowConfig.MetricsConfig(true, "127.0.0.1", 0),
+                new WalstowConfig.GuardConfig(rpo, false)));
+    }
+
+    private RequestHandler start(WalstowConfig config) {
+        daemon = new Daemon(config, data, repository, codec,
+                new Daemon.Timings(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100)));
         handler = daemon.start();
         return handler;
     }

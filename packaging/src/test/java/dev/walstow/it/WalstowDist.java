@@ -14,10 +14,17 @@ final class WalstowDist {
 
     final Path launcher;
     final Path config;
+    /** The daemon's metrics endpoint port (a free loopback port chosen when the configuration was written). */
+    final int metricsPort;
 
     WalstowDist(Path config) {
+        this(config, freePort());
+    }
+
+    private WalstowDist(Path config, int metricsPort) {
         this.launcher = Installed.DIST.resolve("bin/walstow");
         this.config = config;
+        this.metricsPort = metricsPort;
     }
 
     /**
@@ -62,8 +69,21 @@ final class WalstowDist {
         return Proc.asPostgres(null, ENV, 120, cmd.toArray(String[]::new));
     }
 
-    /** Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). */
+    /**
+     * Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). The RPO guard is
+     * off: it would otherwise connect to whatever server listens at the default address.
+     */
     static WalstowDist withKeys(Path base, Path repo, Path pgdata) {
+        return withKeys(base, repo, pgdata, "", "[guard]\nenabled = false\n");
+    }
+
+    /** As above, with SQL connections to {@code cluster} (for the RPO guard and check) and more tables. */
+    static WalstowDist withKeys(Path base, Path repo, PgCluster cluster, String moreToml) {
+        return withKeys(base, repo, cluster.data, "host = \"" + cluster.socketDir + "\"\nport = " + cluster.port
+                + "\n", moreToml);
+    }
+
+    private static WalstowDist withKeys(Path base, Path repo, Path pgdata, String postgresKeys, String moreToml) {
         Path keys = base.resolve("keys");
         TestDirs.createOwned(keys);
         Path config = base.resolve("walstow.toml");
@@ -84,12 +104,18 @@ final class WalstowDist {
 
                 [postgres]
                 data = "%s"
-
+                %s
                 [retry]
                 attempts = 3
                 initial-backoff = "100ms"
                 max-backoff = "1s"
-                """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata));
+
+                [metrics]
+                listen = "127.0.0.1:%d"
+
+                %s
+                """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata,
+                postgresKeys, w.metricsPort, moreToml));
         return w;
     }
 
@@ -100,6 +126,14 @@ final class WalstowDist {
             throw new UncheckedIOException(e);
         }
         TestDirs.chownPostgres(file);
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String javaHome() {

@@ -1,0 +1,77 @@
+package dev.walstow.cli;
+
+import dev.walstow.config.WalstowConfig;
+import dev.walstow.error.WalstowException;
+import dev.walstow.guard.GuardSql;
+import dev.walstow.guard.JdbcGuardSql;
+import dev.walstow.pg.PgConnections;
+import dev.walstow.repo.Repository;
+import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.runtime.Components;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "check", description = {
+        "Check end to end that WAL gets archived: configuration, repository reachability and binding, PostgreSQL",
+        "settings, then force a segment switch and wait until that segment is in the repository. Exit 0 only if",
+        "all hold; every failure is one line with a hint. Also reports the daemon's RPO exposure if it runs."})
+final class CheckCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How long to wait for the switched segment to reach the repository (default: 60s).")
+    String timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        Duration wait = Duration.ofSeconds(60);
+        try {
+            wait = CheckSteps.parseDuration(timeout);
+        } catch (IllegalArgumentException e) {
+            out.println("FAIL --timeout " + e.getMessage() + " HINT: write it like 30s or 5m");
+            out.flush();
+            return 1;
+        }
+        WalstowConfig cfg;
+        try {
+            cfg = config.load();
+        } catch (WalstowException e) {
+            out.println("FAIL configuration: " + e.oneLine());
+            out.flush();
+            return 1;
+        }
+        CheckSteps steps = new CheckSteps(out);
+        steps.pass("configuration " + cfg.source() + " is valid");
+        try (Repository repository = Components.repository(cfg, false);
+                GuardSql sql = new JdbcGuardSql(new PgConnections(cfg.postgres(), Duration.ofSeconds(30)))) {
+            Optional<RepositoryBinding> binding = steps.repository(repository);
+            Optional<GuardSql.Settings> settings = steps.postgres(sql, cfg, binding);
+            if (binding.isEmpty()) {
+                steps.skip("forced segment switch", "the repository is not usable");
+            } else if (settings.isEmpty()) {
+                steps.skip("forced segment switch", "PostgreSQL is not reachable");
+            } else if (settings.get().archiveMode().equals("off") || settings.get().inRecovery()) {
+                steps.skip("forced segment switch", "this server does not archive (archive_mode = "
+                        + settings.get().archiveMode() + (settings.get().inRecovery() ? ", in recovery)" : ")"));
+            } else {
+                steps.switchAndWait(sql, repository, wait);
+            }
+        }
+        steps.daemon(DaemonStatusClient.ask(cfg.metrics()));
+        out.println(steps.failures() == 0 ? "all checks passed" : steps.failures() + " check(s) failed");
+        out.flush();
+        return steps.failures() == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.walstow.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.walstow.config.WalstowConfig.MetricsConfig;
+import dev.walstow.error.LocalIoError;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's HTTP endpoint: {@code GET /metrics} (Prometheus text format) and {@code GET /status} (the JSON
+ * {@code walstow status} prints). The JDK's server is enough for a scrape every few seconds and adds no
+ * dependency; it binds where {@code [metrics] listen} says, loopback by default, since it has no authentication.
+ */
+public final class MetricsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private MetricsServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Binds and starts serving; a port in use is a configuration problem, reported before the daemon runs. */
+    public static MetricsServer start(MetricsConfig config, WalstowMetrics metrics, Supplier<String> statusJson) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 16);
+        } catch (IOException e) {
+            throw new LocalIoError("cannot listen on " + config.listen() + " for metrics: " + e.getMessage(),
+                    "choose a free port with [metrics] listen, or set [metrics] enabled = false", e);
+        }
+        // One thread: scrapes are rare and cheap; a slow client cannot take more than this from the daemon.
+        ExecutorService executor = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("walstow-metrics-http").daemon().factory());
+        server.setExecutor(executor);
+        server.createContext("/metrics", exchange -> answer(exchange,
+                "text/plain; version=0.0.4; charset=utf-8", metrics::scrape));
+        server.createContext("/status", exchange -> answer(exchange, "application/json", statusJson));
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        server.start();
+        LOG.info("metrics on http://{}/metrics, status on /status", config.listen());
+        return new MetricsServer(server, executor);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void answer(HttpExchange exchange, String contentType, Supplier<String> body) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] bytes;
+            try {
+                bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            } catch (RuntimeException e) {
+                LOG.error("cannot render {}: {}", exchange.getRequestURI(), e.toString(), e);
+                exchange.sendResponseHeaders(500, -1);
+                return;
+            }
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            boolean head = exchange.getRequestMethod().equals("HEAD");
+            exchange.sendResponseHeaders(200, head ? -1 : bytes.length);
+            if (!head) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.walstow.restore;
+
+import dev.walstow.archive.Retrier;
+import dev.walstow.backup.BackupManifest.StoredPart;
+import dev.walstow.codec.CodecResult;
+import dev.walstow.codec.WalCodec;
+import dev.walstow.error.DataError;
+import dev.walstow.error.LocalIoError;
+import dev.walstow.error.RepositoryError;
+import dev.walstow.repo.Repository;
+import dev.walstow.storage.StorageException;
+import dev.walstow.storage.StoredObject;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Fetches one stored part, decodes it and writes it at its offset of a local file, checking size and SHA-256
+ * against the manifest. Streams end to end: memory use does not depend on the part size. Retried as a whole (a torn
+ * read rewrites the same region).
+ */
+public final class PartFetch {
+    private final Repository repository;
+    private final WalCodec codec;
+    private final Retrier retrier;
+
+    public PartFetch(Repository repository, WalCodec codec, Retrier retrier) {
+        this.repository = repository;
+        this.codec = codec;
+        this.retrier = retrier;
+    }
+
+    public void toFile(StoredPart part, Path file) {
+        retrier.call("fetching " + part.key(), () -> {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                ch.position(part.offset());
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                CodecResult r = decode(part, out);
+                out.flush();
+                ch.force(false);
+                check(part, r);
+                return null;
+            } catch (StorageException e) {
+                throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
+            } catch (IOException e) {
+                throw new LocalIoError("cannot write " + file + ": " + e.getMessage(),
+                        "check free space and permissions of the target directory", e);
+            }
+        });
+    }
+
+    public byte[] toBytes(StoredPart part) {
+        return retrier.call("fetching " + part.key(), () -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try {
+                check(part, decode(part, out));
+            } catch (StorageException e) {
+                throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
+            } catch (IOException e) {
+                throw RepositoryError.of("reading " + part.key() + " from " + repository.location(),
+                        new StorageException(StorageException.Kind.IO, e.getMessage(), e));
+            }
+            return out.toByteArray();
+        });
+    }
+
+    /** Whether {@code file} already holds the part's bytes at its offset (for --delta). */
+    public static boolean matches(StoredPart part, Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (ch.size() < part.offset() + part.size()) {
+                return false;
+            }
+            ch.position(part.offset());
+            InputStream in = Channels.newInputStream(ch);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            long left = part.size();
+            while (left > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    return false;
+                }
+                sha.update(buf, 0, n);
+                left -= n;
+            }
+            return HexFormat.of().formatHex(sha.digest()).equals(part.sha256());
+        } catch (IOException e) {
+            return false;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private CodecResult decode(StoredPart part, OutputStream out) throws IOException {
+        Optional<StoredObject> object;
+        try {
+            object = repository.store().get(part.key());
+        } catch (StorageException e) {
+            throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
+        }
+        if (object.isEmpty()) {
+            throw DataError.integrity(part.key() + " is missing from " + repository.location()
+                    + " although the backup's manifest lists it", "run walstow verify; restore from another "
+                    + "backup (--set)", null);
+        }
+        try (StoredObject o = object.get()) {
+            return codec.decode(o.content(), out);
+        }
+    }
+
+    private static void check(StoredPart part, CodecResult r) {
+        if (!r.sha256Hex().equals(part.sha256()) || r.plainSize() != part.size()) {
+            throw DataError.integrity(part.key() + ": checksum mismatch (manifest sha256 " + part.sha256() + ", "
+                    + part.size() + " bytes; restored sha256 " + r.sha256Hex() + ", " + r.plainSize() + " bytes)",
+                    "the object is damaged; run walstow verify and restore from another backup (--set)", null);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.walstow.restore;
+
+import dev.walstow.archive.Retrier;
+import dev.walstow.backup.BackupCatalog;
+import dev.walstow.backup.BackupManifest;
+import dev.walstow.backup.BackupManifest.FileEntry;
+import dev.walstow.backup.BackupManifest.StoredPart;
+import dev.walstow.backup.ParallelTasks;
+import dev.walstow.backup.Progress;
+import dev.walstow.backup.TimelineHistory;
+import dev.walstow.backup.WalCatalog;
+import dev.walstow.codec.WalCodec;
+import dev.walstow.error.LocalIoError;
+import dev.walstow.repo.Repository;
+import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.wal.HistoryName;
+import dev.walstow.wal.TimelineId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * {@code walstow restore}: everything is checked first (a backup fits the target, the archive holds the WAL it
+ * needs, the directory is empty), then files are fetched in parallel. {@code global/pg_control} is written last,
+ * after every other file is durable: PostgreSQL refuses to start without it, so an interrupted restore can never be
+ * started by mistake. backup_label, the recovery settings and recovery.signal follow it.
+ */
+public final class RestoreRun {
+    static final String PG_CONTROL = "global/pg_control";
+
+    public record Request(Path pgdata, RecoveryTarget target, Optional<String> set, boolean delta,
+            String restoreCommand, int parallelism) {}
+
+    public record Outcome(RestorePlan plan, long bytesFetched, long bytesReused, double megabytesPerSecond) {}
+
+    private final Repository repository;
+    private final WalCodec codec;
+    private final Retrier retrier;
+
+    public RestoreRun(Repository repository, WalCodec codec, Retrier retrier) {
+        this.repository = repository;
+        this.codec = codec;
+        this.retrier = retrier;
+    }
+
+    /** Chooses the backup and checks the WAL; writes nothing. */
+    public RestorePlan plan(RecoveryTarget target, Optional<String> set) {
+        RepositoryBinding binding = retrier.call("reading repository binding", repository::requireBinding);
+        List<BackupManifest> backups = BackupCatalog.load(repository).stream()
+                .filter(b -> b.systemIdentifier().equals(binding.systemIdentifier())).toList();
+        WalCatalog catalog = WalCatalog.load(repository, binding.identity().segmentSize());
+        Map<TimelineId, TimelineHistory> cache = new HashMap<>();
+        return RestorePlan.make(backups, catalog, target, set,
+                t -> cache.computeIfAbsent(t, tli -> history(catalog, tli)));
+    }
+
+    public Outcome run(Request request, Progress progress) {
+        RestorePlan plan = plan(request.target(), request.set());
+        BackupManifest backup = plan.backup();
+        TargetDirectory dir = new TargetDirectory(request.pgdata(), backup.tablespaces());
+        dir.checkUsable(request.delta());
+        PartFetch fetch = new PartFetch(repository, codec, retrier);
+
+        dir.createDirectories(backup.directories());
+        if (request.delta()) {
+            deleteIfExists(dir.root().resolve(PG_CONTROL)); // first: the directory is unstartable until we finish
+            dir.removeUnlisted(backup.files().stream().map(FileEntry::path).collect(Collectors.toSet()),
+                    backup.directories().stream().map(BackupManifest.Directory::path).collect(Collectors.toSet()));
+        }
+        progress.start(backup.totalBytes());
+        long[] reused = {0};
+        List<Callable<Void>> tasks = new ArrayList<>();
+        FileEntry control = null;
+        for (FileEntry f : backup.files()) {
+            if (f.path().equals(PG_CONTROL)) {
+                control = f;
+                continue;
+            }
+            prepare(dir.resolve(f.path()), f, request.delta());
+            for (StoredPart part : f.parts()) {
+                tasks.add(() -> {
+                    Path file = dir.resolve(f.path());
+                    if (request.delta() && PartFetch.matches(part, file)) {
+                        synchronized (reused) {
+                            reused[0] += part.size();
+                        }
+                    } else {
+                        fetch.toFile(part, file);
+                    }
+                    progress.add(part.size());
+                    return null;
+                });
+            }
+        }
+        ParallelTasks.run(request.parallelism(), tasks);
+        if (control == null) {
+            throw new LocalIoError("backup " + backup.label() + " has no " + PG_CONTROL,
+                    "the backup is damaged; run walstow verify and restore another (--set)", null);
+        }
+        Path controlFile = dir.resolve(PG_CONTROL);
+        prepare(controlFile, control, false);
+        control.parts().forEach(p -> fetch.toFile(p, controlFile));
+        progress.add(control.size());
+
+        writeRecoveryFiles(dir.root(), backup, fetch, request);
+        TargetDirectory.fsync(dir.root());
+        long fetched = progress.done() - reused[0];
+        return new Outcome(plan, fetched, reused[0], progress.megabytesPerSecond());
+    }
+
+    /** Creates the file with its mode and the manifest's size (--delta: cuts a longer leftover). */
+    private static void prepare(Path file, FileEntry entry, boolean delta) {
+        try {
+            if (!delta || !Files.exists(file)) {
+                Files.deleteIfExists(file);
+                Files.createFile(file);
+            }
+            try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+                if (ch.size() > entry.size()) {
+                    ch.truncate(entry.size());
+                }
+            }
+            TargetDirectory.setMode(file, entry.mode());
+        } catch (IOException e) {
+            throw new LocalIoError("cannot create " + file + ": " + e.getMessage(),
+                    "check free space and permissions of the target directory", e);
+        }
+    }
+
+    private void writeRecoveryFiles(Path root, BackupManifest backup, PartFetch fetch, Request request) {
+        write(root.resolve("backup_label"), fetch.toBytes(backup.backupLabel()));
+        if (backup.tablespaceMap() != null) {
+            write(root.resolve("tablespace_map"), fetch.toBytes(backup.tablespaceMap()));
+        }
+        StringBuilder conf = new StringBuilder("\n# added by walstow restore of backup " + backup.label() + "\n");
+        conf.append(RecoveryTarget.setting("restore_command", request.restoreCommand())).append('\n');
+        request.target().settings().forEach(l -> conf.append(l).append('\n'));
+        Path auto = root.resolve("postgresql.auto.conf");
+        try {
+            Files.writeString(auto, conf, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            TargetDirectory.setMode(auto, "600");
+        } catch (IOException e) {
+            throw new LocalIoError("cannot write " + auto + ": " + e.getMessage(), "check permissions", e);
+        }
+        TargetDirectory.fsync(auto);
+        write(root.resolve("recovery.signal"), new byte[0]);
+    }
+
+    private static void write(Path file, byte[] content) {
+        try {
+            Files.write(file, content);
+            TargetDirectory.setMode(file, "600");
+        } catch (IOException e) {
+            throw new LocalIoError("cannot write " + file + ": " + e.getMessage(), "check permissions", e);
+        }
+        TargetDirectory.fsync(file);
+    }
+
+    private static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new LocalIoError("cannot delete " + file + ": " + e.getMessage(), "check permissions", e);
+        }
+    }
+
+    private TimelineHistory history(WalCatalog catalog, TimelineId timeline) {
+        Optional<String> key = catalog.keyOf(new HistoryName(timeline).fileName());
+        if (key.isEmpty()) {
+            return TimelineHistory.root(timeline);
+        }
+        Path temp;
+        try {
+            temp = Files.createTempFile("walstow-history-", ".tmp");
+        } catch (IOException e) {
+            throw new LocalIoError("cannot create a temporary file: " + e.getMessage(), "check /tmp", e);
+        }
+        try {
+            new dev.walstow.archive.ArchiveGet(repository, codec, retrier).get(new HistoryName(timeline), temp);
+            return TimelineHistory.parse(timeline, Files.readString(temp));
+        } catch (IOException e) {
+            throw new LocalIoError("cannot read " + temp + ": " + e.getMessage(), "check /tmp", e);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // harmless
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.walstow.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.walstow.agent.ErrorCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class WalstowMetricsTest {
+    /** docs/metrics.md, from the module directory Maven runs tests in. */
+    private static final Path DOC = Path.of("..", "docs", "metrics.md");
+
+    static WalstowMetrics withEveryEvent() {
+        WalstowMetrics m = new WalstowMetrics();
+        m.archived("000000010000000000000002", 16 << 20, 4 << 20, Duration.ofMillis(30), true);
+        m.downloaded(16 << 20, Duration.ofMillis(20));
+        m.failed("push", "000000010000000000000003", ErrorCode.STORAGE, "[WS-STORAGE] store down");
+        m.retried("push");
+        m.prefetch(true);
+        m.prefetch(false);
+        m.walSwitched();
+        m.rpoBreached();
+        return m;
+    }
+
+    /** Metric families in a scrape, by name, with their Prometheus type. */
+    static Map<String, String> families(String scrape) {
+        Map<String, String> types = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(scrape);
+        while (m.find()) {
+            types.put(m.group(1), m.group(2));
+        }
+        return types;
+    }
+
+    @Test
+    @DisplayName("the scrape has exactly the metric families docs/metrics.md lists, with the documented types")
+    void namesMatchTheDocumentation() throws IOException {
+        Map<String, String> documented = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^\\| `(walstow_[a-z_]+)` \\| (counter|gauge|histogram) \\|")
+                .matcher(Files.readString(DOC));
+        while (m.find()) {
+            documented.put(m.group(1), m.group(2));
+        }
+        assertThat(families(withEveryEvent().scrape())).isEqualTo(documented);
+    }
+
+    @Test
+    @DisplayName("the shipped alert rules and dashboard use only documented metric names")
+    void monitoringUsesDocumentedNames() throws IOException {
+        Map<String, String> scraped = families(withEveryEvent().scrape());
+        Path monitoring = Path.of("..", "packaging", "src", "main", "dist", "monitoring");
+        for (String file : new String[] {"walstow-alerts.yml", "walstow-dashboard.json"}) {
+            Matcher m = Pattern.compile("walstow_[a-z_]+").matcher(Files.readString(monitoring.resolve(file)));
+            int found = 0;
+            while (m.find()) {
+                found++;
+                String family = m.group().replaceFirst("_bucket$", "");
+                assertThat(scraped).as(file + " uses " + m.group()).containsKey(family);
+            }
+            assertThat(found).as(file).isGreaterThan(5);
+        }
+    }
+
+    @Test
+    @DisplayName("an upload moves bytes, count, latency, ratio and the last archived segment")
+    void uploadIsCounted() {
+        WalstowMetrics m = withEveryEvent();
+        m.archived("000000010000000000000001", 16 << 20, -1, Duration.ofMillis(5), true);
+        String s = m.scrape();
+        assertThat(s).contains("walstow_upload_bytes_total 4194304.0", "walstow_archived_wal_bytes_total 3.3554432E7",
+                "walstow_archived_segments_total 2.0", "walstow_compression_ratio 4.0",
+                "walstow_last_archived_info{segment=\"000000010000000000000002\"} 1",
+                "walstow_upload_duration_seconds_bucket{le=\"0.05\"} 2",
+                "walstow_failures_total{kind=\"storage\",operation=\"push\"} 1.0",
+                "walstow_prefetch_hits_total 1.0", "walstow_prefetch_misses_total 1.0");
+        assertThat(m.recentErrors()).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo("WS-STORAGE"));
+    }
+
+    @Test
+    @DisplayName("only the newest archived segment is labelled, whatever order uploads finish in")
+    void lastArchivedIsTheNewest() {
+        WalstowMetrics m = new WalstowMetrics();
+        m.archived("000000010000000000000007", 1, 1, Duration.ZERO, true);
+        m.archived("000000010000000000000006", 1, 1, Duration.ZERO, true);
+        m.archived("00000002.history", 1, 1, Duration.ZERO, false);
+        assertThat(m.scrape()).contains("walstow_last_archived_info{segment=\"000000010000000000000007\"} 1")
+                .doesNotContain("000000010000000000000006").doesNotContain("history");
+    }
+}
