@@ -12,6 +12,6 @@ mvn -B -q -o -pl storage test-compile
 mvn -B -q -o -pl storage dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
 rm -rf "$work"
 trap 'rm -rf "$work"' EXIT
-"$JAVA_HOME/bin/java" -Xmx2g --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+"$JAVA_HOME/bin/java" -Xmx8g --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "storage/target/test-classes:storage/target/classes:$(cat storage/target/bench.cp)" \
   dev.walstow.storage.s3.S3Throughput "$work" "$objects"

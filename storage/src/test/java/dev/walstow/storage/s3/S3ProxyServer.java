@@ -28,11 +28,13 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private S3ProxyServer(Path dataDir) throws Exception {
         Properties props = new Properties();
-        props.setProperty("jclouds.filesystem.basedir", dataDir.toString());
+        if (dataDir != null) {
+            props.setProperty("jclouds.filesystem.basedir", dataDir.toString());
+        }
         props.setProperty("jclouds.identity", accessKey);
         props.setProperty("jclouds.credential", secretKey);
         proxy = S3Proxy.builder()
-                .blobStore(BlobStores.create("filesystem-nio2", props))
+                .blobStore(BlobStores.create(dataDir == null ? "transient-nio2" : "filesystem-nio2", props))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .stopTimeout(1000)
@@ -50,6 +52,11 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public static S3ProxyServer start(Path dataDir) throws Exception {
         return new S3ProxyServer(dataDir);
+    }
+
+    /** Objects kept in memory: measures client and protocol cost without the disk (benchmarks). */
+    public static S3ProxyServer startInMemory() throws Exception {
+        return new S3ProxyServer(null);
     }
 
     public URI endpoint() {
