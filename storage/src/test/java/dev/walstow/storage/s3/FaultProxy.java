@@ -38,6 +38,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile long slowDownUntil; // System.nanoTime(); 0 = no window
     private final AtomicInteger resetNext = new AtomicInteger();
     private final AtomicBoolean corruptNextBody = new AtomicBoolean();
+    private final AtomicBoolean corruptNextResponse = new AtomicBoolean();
     private final AtomicInteger slowDownsAnswered = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
 
@@ -92,6 +93,15 @@ public final class FaultProxy implements AutoCloseable {
     public void corruptNextRequestBody() {
         corruptNextBody.set(true);
         dropAll(); // the next request then starts a new connection, whose first bytes after the head are body
+    }
+
+    /**
+     * Flips one byte 16 KiB into the next response (past any response head, inside the body of a download of more
+     * than 16 KiB).
+     */
+    public void corruptNextResponseBody() {
+        corruptNextResponse.set(true);
+        dropAll();
     }
 
     public int slowDownsAnswered() {
@@ -177,7 +187,14 @@ public final class FaultProxy implements AutoCloseable {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             int n;
+            long offset = 0;
+            boolean corruptHere = !request && corruptNextResponse.getAndSet(false);
             while ((n = in.read(buf)) >= 0) {
+                if (corruptHere && offset <= 16384 && offset + n > 16384) {
+                    buf[(int) (16384 - offset)] ^= 0x01;
+                    corruptHere = false;
+                }
+                offset += n;
                 if (down) {
                     reset(from);
                     reset(to);

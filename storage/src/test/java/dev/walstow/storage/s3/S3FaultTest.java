@@ -180,6 +180,31 @@ class S3FaultTest {
     }
 
     @Test
+    @DisplayName("a byte corrupted in a download is detected by the stored checksum: the read fails, retryable")
+    void corruptedDownload() throws Exception {
+        byte[] bytes = randomBytes(500_000, 19);
+        try (S3ObjectStore store = S3ObjectStore.open(settings())) {
+            store.putIfAbsent("down", bytes, ObjectMeta.ofPlain(bytes));
+            proxy.corruptNextResponseBody();
+            assertThatThrownBy(() -> content(store.get("down"))).hasRootCauseInstanceOf(Exception.class)
+                    .satisfies(e -> assertThat(causes(e)).anySatisfy(c -> assertThat(c)
+                            .isInstanceOfSatisfying(StorageException.class, se -> {
+                                assertThat(se.kind()).isEqualTo(Kind.IO);
+                                assertThat(se.getMessage()).containsIgnoringCase("checksum");
+                            })));
+            assertSameBytes(content(store.get("down")), bytes);
+        }
+    }
+
+    private static java.util.List<Throwable> causes(Throwable t) {
+        java.util.List<Throwable> all = new java.util.ArrayList<>();
+        for (Throwable c = t; c != null && all.size() < 20; c = c.getCause()) {
+            all.add(c);
+        }
+        return all;
+    }
+
+    @Test
     @DisplayName("a multipart upload whose part is corrupted fails, is aborted, and leaves no upload behind")
     void multipartAbortedOnFailure(@TempDir Path tmp) throws Exception {
         byte[] bytes = randomBytes(12 << 20, 16);
