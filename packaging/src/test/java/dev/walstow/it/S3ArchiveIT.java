@@ -57,27 +57,13 @@ class S3ArchiveIT {
         proxy = new FaultProxy(s3.port());
         primary = PgCluster.initdb(base.resolve("primary"), WalstowDist.ENV, "--wal-segsize=1");
         walstow = WalstowDist.withKeys(base, base.resolve("var/unused"), primary.data);
-        Path secret = base.resolve("keys/s3.secret");
-        WalstowDist.write(secret, s3.secretKey() + "\n");
-        String config = java.nio.file.Files.readString(walstow.config);
-        WalstowDist.write(walstow.config, config.replaceFirst("(?s)\\[repository\\].*?\\n\\n", """
-                [repository]
-                type = "s3"
-                bucket = "%s"
-                prefix = "db1"
-                endpoint = "%s"
-                path-style = true
-                credentials = "static"
-                access-key-id = "%s"
-                secret-access-key-file = "%s"
+        walstow.useS3(BUCKET, "db1", proxy.endpoint(), s3.accessKey(), s3.secretKey(), """
                 connect-timeout = "1s"
                 read-timeout = "2s"
                 request-timeout = "3s"
                 call-timeout = "5s"
                 sdk-attempts = 2
-
-                """.formatted(BUCKET, proxy.endpoint(), s3.accessKey(), secret)) + """
-
+                """, """
                 [daemon]
                 push-concurrency = 4
                 wait-timeout = "12s"

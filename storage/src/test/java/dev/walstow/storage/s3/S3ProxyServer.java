@@ -27,18 +27,25 @@ public final class S3ProxyServer implements AutoCloseable {
     private final URI endpoint;
 
     private S3ProxyServer(Path dataDir) throws Exception {
+        this(dataDir, null, null);
+    }
+
+    private S3ProxyServer(Path dataDir, Path keyStore, String keyStorePassword) throws Exception {
         Properties props = new Properties();
         if (dataDir != null) {
             props.setProperty("jclouds.filesystem.basedir", dataDir.toString());
         }
         props.setProperty("jclouds.identity", accessKey);
         props.setProperty("jclouds.credential", secretKey);
-        proxy = S3Proxy.builder()
+        S3Proxy.Builder builder = S3Proxy.builder()
                 .blobStore(BlobStores.create(dataDir == null ? "transient-nio2" : "filesystem-nio2", props))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .endpoint(URI.create("http://127.0.0.1:0"))
-                .stopTimeout(1000)
-                .build();
+                .stopTimeout(1000);
+        if (keyStore != null) {
+            builder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(keyStore.toString(), keyStorePassword);
+        }
+        proxy = builder.build();
         proxy.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!"STARTED".equals(proxy.getState())) {
@@ -52,6 +59,18 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public static S3ProxyServer start(Path dataDir) throws Exception {
         return new S3ProxyServer(dataDir);
+    }
+
+    /**
+     * Also serving HTTPS with the key in {@code keyStore} (PKCS#12), for clients that speak S3 only over TLS
+     * (pgBackRest); {@link #securePort()}.
+     */
+    public static S3ProxyServer startWithTls(Path dataDir, Path keyStore, String password) throws Exception {
+        return new S3ProxyServer(dataDir, keyStore, password);
+    }
+
+    public int securePort() {
+        return proxy.getSecurePort();
     }
 
     /** Objects kept in memory: measures client and protocol cost without the disk (benchmarks). */
