@@ -125,6 +125,36 @@ final class WalstowDist {
         return w;
     }
 
+    /**
+     * Replaces the posix {@code [repository]} table of this configuration with an S3 one (static credentials from
+     * a secret file) followed by {@code repositoryExtra} keys, and appends {@code tail} (more tables).
+     */
+    void useS3(String bucket, String prefix, java.net.URI endpoint, String accessKey, String secretKey,
+            String repositoryExtra, String tail) {
+        Path secret = config.resolveSibling("keys/s3.secret");
+        write(secret, secretKey + "\n");
+        String text;
+        try {
+            text = Files.readString(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String s3 = """
+                [repository]
+                type = "s3"
+                bucket = "%s"
+                prefix = "%s"
+                endpoint = "%s"
+                path-style = true
+                credentials = "static"
+                access-key-id = "%s"
+                secret-access-key-file = "%s"
+                %s
+                """.formatted(bucket, prefix, endpoint, accessKey, secret, repositoryExtra);
+        write(config, text.replaceFirst("(?s)\\[repository\\].*?\\n\\n", java.util.regex.Matcher.quoteReplacement(s3))
+                + "\n" + tail);
+    }
+
     static void write(Path file, String text) {
         try {
             Files.writeString(file, text);
