@@ -21,6 +21,8 @@ ensure_packages() {
     command -v gpg >/dev/null || missing+=(gnupg)
     command -v zstd >/dev/null || missing+=(zstd)
     command -v runuser >/dev/null || missing+=(util-linux)
+    # The PostgreSQL 13-18 builds the version matrix test runs come as .txz archives.
+    command -v xz >/dev/null || missing+=(xz-utils)
     [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15 postgresql-client-15)
     if [ "${#missing[@]}" -gt 0 ]; then
         if [ "$(id -u)" -ne 0 ]; then

@@ -118,13 +118,17 @@ public final class OpenPgpKeys {
                     "check the path in [encryption] and that the walstow user may read it", e);
         }
         List<Object> objects = new ArrayList<>();
-        try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(bytes))) {
-            BcPGPObjectFactory factory = new BcPGPObjectFactory(in);
-            for (Object o; (o = factory.nextObject()) != null; ) {
-                if (!(o instanceof PGPPublicKeyRing) && !(o instanceof PGPSecretKeyRing)) {
-                    throw new IOException("unexpected " + o.getClass().getSimpleName());
+        try {
+            for (byte[] block : armorBlocks(bytes)) {
+                try (InputStream in = PGPUtil.getDecoderStream(new ByteArrayInputStream(block))) {
+                    BcPGPObjectFactory factory = new BcPGPObjectFactory(in);
+                    for (Object o; (o = factory.nextObject()) != null; ) {
+                        if (!(o instanceof PGPPublicKeyRing) && !(o instanceof PGPSecretKeyRing)) {
+                            throw new IOException("unexpected " + o.getClass().getSimpleName());
+                        }
+                        objects.add(o);
+                    }
                 }
-                objects.add(o);
             }
         } catch (IOException | RuntimeException e) {
             throw new UserError(dev.walstow.agent.ErrorCode.CONFIG, "Key file " + file + " is not a valid OpenPGP "
@@ -136,6 +140,29 @@ public final class OpenPgpKeys {
                     "give a key exported with gpg --export" + ("secret".equals(what) ? "-secret-keys" : ""));
         }
         return objects;
+    }
+
+    /**
+     * Splits {@code cat a.asc b.asc} into its armored blocks. The armor decoder stops at the first END line, so
+     * without this a key rotation file made that way would silently hold only the old key, and objects for the new
+     * one would fail to restore. Binary input is one block: its packets simply follow each other.
+     */
+    private static List<byte[]> armorBlocks(byte[] bytes) {
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String begin = "-----BEGIN PGP ";
+        List<byte[]> blocks = new ArrayList<>();
+        int start = text.indexOf(begin);
+        if (start < 0 || text.indexOf(begin, start + 1) < 0) {
+            blocks.add(bytes);
+            return blocks;
+        }
+        while (start >= 0) {
+            int next = text.indexOf(begin, start + 1);
+            int end = next < 0 ? bytes.length : next;
+            blocks.add(java.util.Arrays.copyOfRange(bytes, start, end));
+            start = next;
+        }
+        return blocks;
     }
 
     private static PGPPublicKey encryptionKey(PGPPublicKeyRing ring, Path file) {

@@ -33,7 +33,7 @@ public final class ConfigLoader {
     public static final String ENV_VAR = "WALSTOW_CONFIG";
 
     private static final Map<String, Set<String>> KEYS = Map.of(
-            "repository", Set.of("type", "path"),
+            "repository", S3Keys.withPosix(Set.of("type", "path")),
             "compression", Set.of("level"),
             "encryption", Set.of("enabled", "recipient", "secret", "passphrase-file"),
             "postgres", Set.of("data", "host", "port", "user", "database", "password-file"),
@@ -82,6 +82,7 @@ public final class ConfigLoader {
         }
         ConfigTree tree = new ConfigTree(root);
         tree.rejectUnknown("", KEYS.keySet());
+        S3Keys.rejectSecrets(tree);
         KEYS.forEach(tree::rejectUnknown);
 
         RepositoryConfig repository = repository(tree);
@@ -107,6 +108,11 @@ public final class ConfigLoader {
         MetricsConfig metrics = metrics(tree);
         GuardConfig guard = new GuardConfig(tree.duration("guard", "rpo", GuardConfig.DEFAULT.rpo(),
                 Duration.ofSeconds(1), Duration.ofDays(7)), tree.bool("guard", "enabled", true));
+        if (repository instanceof RepositoryConfig.S3 s3
+                && s3.settings().timeouts().call().compareTo(daemon.operationTimeout()) > 0) {
+            tree.error("repository.call-timeout", "must not be longer than daemon.operation-timeout ("
+                    + daemon.operationTimeout().toSeconds() + "s): the daemon would abandon the call first");
+        }
 
         List<String> errors = tree.errors();
         if (!errors.isEmpty()) {
@@ -179,11 +185,18 @@ public final class ConfigLoader {
             return null;
         }
         String type = tree.string("repository", "type").orElse("posix");
-        Optional<Path> path = tree.absolutePath("repository", "path");
+        if (type.equals("s3")) {
+            if (tree.has("repository", "path")) {
+                tree.error("repository.path", "is for type = \"posix\"; an s3 repository uses bucket and prefix");
+            }
+            return S3Keys.parse(tree);
+        }
         if (!type.equals("posix")) {
-            tree.error("repository.type", "unknown type \"" + type + "\" (supported: posix)");
+            tree.error("repository.type", "unknown type \"" + type + "\" (supported: posix, s3)");
             return null;
         }
+        S3Keys.rejectForPosix(tree);
+        Optional<Path> path = tree.absolutePath("repository", "path");
         if (path.isEmpty()) {
             if (!tree.has("repository", "path")) {
                 tree.error("repository.path", "required for type = \"posix\": an absolute directory path");

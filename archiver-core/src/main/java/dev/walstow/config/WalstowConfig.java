@@ -30,9 +30,12 @@ public record WalstowConfig(
                 MetricsConfig.OFF, GuardConfig.DEFAULT);
     }
 
-    /** Where archived objects live. Only {@code posix} for now; the sealed type makes new backends explicit. */
+    /** Where archived objects live; the sealed type makes new backends explicit. */
     public sealed interface RepositoryConfig {
         record Posix(Path path) implements RepositoryConfig {}
+
+        /** An S3 bucket (AWS or S3-compatible); every {@code [repository]} key of {@code type = "s3"}. */
+        record S3(dev.walstow.storage.s3.S3Settings settings) implements RepositoryConfig {}
     }
 
     /** @param level zstd level; 1 by default (measured on real WAL: see docs/benchmarks.md) */

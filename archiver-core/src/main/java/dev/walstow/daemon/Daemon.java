@@ -173,6 +173,7 @@ public final class Daemon {
             metricsServer = MetricsServer.start(config.metrics(), metrics, this::statusJson);
         }
         handler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests, () -> accepting);
+        WorkMarkers.publishPresence(layout);
         LOG.info("daemon started for {} (push-concurrency {}, prefetch {}, repository {})", realData,
                 d.pushConcurrency(), d.prefetch(), repository.location());
         return handler;
@@ -189,6 +190,7 @@ public final class Daemon {
             return true;
         }
         accepting = false;
+        WorkMarkers.withdrawPresence(layout);
         boolean finished;
         try {
             finished = push.shutdown(bound);
@@ -264,10 +266,13 @@ public final class Daemon {
         try {
             Path realData = layout.dataDirectory().toRealPath();
             for (Path dir : List.of(layout.root(), layout.pushedDirectory(), layout.failedDirectory(),
-                    layout.prefetchDirectory())) {
+                    layout.prefetchDirectory(), layout.pushingDirectory(), layout.fetchingDirectory())) {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             }
+            // Left by a daemon that was killed: nothing is in progress yet.
+            new WorkMarkers(layout.pushingDirectory()).clear();
+            new WorkMarkers(layout.fetchingDirectory()).clear();
             String properties = "# written by the walstow daemon at start-up; read by agents when it does not answer\n"
                     + "fallback=" + (d.fallback() == DaemonConfig.Fallback.FAIL ? "fail" : "in-process") + "\n"
                     + "wait-timeout-ms=" + d.waitTimeout().toMillis() + "\n";

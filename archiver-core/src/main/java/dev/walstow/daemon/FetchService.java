@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * elsewhere can create one at any moment and recovery decides its target timeline from them.
  */
 final class FetchService {
+    private final WorkMarkers working;
     private static final Logger LOG = LoggerFactory.getLogger(FetchService.class);
 
     private final SpoolLayout layout;
@@ -64,6 +65,7 @@ final class FetchService {
     FetchService(SpoolLayout layout, Repository repository, ArchiveGet archiveGet, Retrier retrier,
             OperationTimeout timeout, int prefetch, Duration waitTimeout, Duration negativeCacheTtl,
             WalstowMetrics metrics) {
+        this.working = new WorkMarkers(layout.fetchingDirectory());
         this.layout = layout;
         this.metrics = metrics;
         this.repository = repository;
@@ -176,6 +178,7 @@ final class FetchService {
             return running;
         }
         tasks.execute(() -> {
+            working.begin(file);
             try {
                 ArchiveGet.Outcome outcome = Files.exists(target) ? ArchiveGet.Outcome.FETCHED : fetch(s, target);
                 if (outcome == ArchiveGet.Outcome.NOT_FOUND) {
@@ -185,6 +188,7 @@ final class FetchService {
             } catch (Throwable t) {
                 fresh.completeExceptionally(t);
             } finally {
+                working.end(file);
                 inFlight.remove(file, fresh);
             }
         });

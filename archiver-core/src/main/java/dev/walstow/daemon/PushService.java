@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * a crash of the daemon at any point loses nothing; the next start finds the same .ready files.
  */
 final class PushService {
+    private final WorkMarkers working;
     private static final Logger LOG = LoggerFactory.getLogger(PushService.class);
     /** More names than this from one listing wait for a later listing; memory stays small whatever the backlog. */
     static final int QUEUE_CAPACITY = 4096;
@@ -59,6 +60,7 @@ final class PushService {
     PushService(SpoolLayout layout, ArchivePush archivePush, Retrier retrier, OperationTimeout timeout,
             int concurrency, Duration waitTimeout, Duration rescanEvery, Backoff retryable, Backoff permanent,
             WalstowMetrics metrics) {
+        this.working = new WorkMarkers(layout.pushingDirectory());
         this.layout = layout;
         this.metrics = metrics;
         this.archivePush = archivePush;
@@ -165,6 +167,7 @@ final class PushService {
             metrics.retried("push");
         }
         long started = System.nanoTime();
+        working.begin(file);
         try {
             FileTime mtime = StatusFiles.mtime(segment);
             ArchivePush.Outcome outcome = retrier.call("pushing " + file,
@@ -179,6 +182,8 @@ final class PushService {
             fail(e, err);
         } catch (RuntimeException err) {
             fail(e, new UnexpectedError("pushing " + file + ": unexpected " + err, err));
+        } finally {
+            working.end(file);
         }
     }
 

@@ -18,6 +18,11 @@ import java.nio.file.Path;
  * pg_wal/.walstow/pushed/NAME          written only after NAME is durable in the repository; mtime = the segment's
  * pg_wal/.walstow/failed/NAME          the last error for NAME, reported on the next call
  * pg_wal/.walstow/prefetch/NAME        a fetched, verified file ready to be renamed to %p
+ * pg_wal/.walstow/pushing/NAME         present while a worker uploads NAME (the launcher waits instead of starting
+ *                                      a JVM)
+ * pg_wal/.walstow/fetching/NAME        present while NAME is being fetched into prefetch/
+ * pg_wal/.walstow/daemon.pid           the daemon's pid: the launcher waits only while that process lives
+ * pg_wal/.walstow/nap.fifo             a FIFO nobody writes: the launcher's subprocess-free sleep (read -t)
  * </pre>
  *
  * The relative forms (from the data directory) are what the launcher script uses; keep them in sync with
@@ -60,6 +65,22 @@ public record SpoolLayout(Path dataDirectory) {
 
     public Path prefetched(String walFileName) {
         return prefetchDirectory().resolve(walFileName);
+    }
+
+    public Path pushingDirectory() {
+        return root().resolve("pushing");
+    }
+
+    public Path fetchingDirectory() {
+        return root().resolve("fetching");
+    }
+
+    public Path pidFile() {
+        return root().resolve("daemon.pid");
+    }
+
+    public Path napFifo() {
+        return root().resolve("nap.fifo");
     }
 
     public Path pgWal() {

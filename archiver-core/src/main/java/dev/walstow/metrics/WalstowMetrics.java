@@ -128,8 +128,12 @@ public final class WalstowMetrics {
             LastArchived before = last.getAndAccumulate(now,
                     (a, b) -> a == null || a.segment().compareTo(b.segment()) <= 0 ? b : a);
             if (before == null || !before.segment().equals(last.get().segment())) {
-                lastArchived.register(List.of(MultiGauge.Row.of(Tags.of("segment", last.get().segment()), 1)),
-                        true);
+                // Two upload workers may finish at once; registering the info row concurrently makes Micrometer
+                // warn about a duplicate gauge. Re-registration itself is the intended "overwrite the row" use.
+                synchronized (lastArchived) {
+                    lastArchived.register(List.of(MultiGauge.Row.of(Tags.of("segment", last.get().segment()), 1)),
+                            true);
+                }
             }
         }
     }

@@ -10,7 +10,10 @@ import dev.walstow.config.WalstowConfig.RepositoryConfig;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
 import dev.walstow.repo.Repository;
+import dev.walstow.error.RepositoryError;
 import dev.walstow.storage.PosixObjectStore;
+import dev.walstow.storage.StorageException;
+import dev.walstow.storage.s3.S3ObjectStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -32,7 +35,17 @@ public final class Components {
     public static Repository repository(WalstowConfig config, boolean createRoot) {
         return switch (config.repository()) {
             case RepositoryConfig.Posix posix -> new Repository(new PosixObjectStore(root(posix.path(), createRoot)));
+            case RepositoryConfig.S3 s3 -> new Repository(s3(s3));
         };
+    }
+
+    /** The bucket must exist already: creating buckets needs rights an archiver should not have. */
+    private static S3ObjectStore s3(RepositoryConfig.S3 s3) {
+        try {
+            return S3ObjectStore.open(s3.settings());
+        } catch (StorageException e) {
+            throw RepositoryError.of("open repository " + s3.settings().location(), e);
+        }
     }
 
     public static WalCodec codec(WalstowConfig config, KeyUse use) {

@@ -13,14 +13,10 @@ public final class PgMajor {
     public static final int NEWEST = 18;
 
     /*
-     * Index = major - OLDEST. Where each value comes from (XLOG_PAGE_MAGIC in src/include/access/xlog_internal.h):
-     *   13 = 0xD106, 14 = 0xD10D, 15 = 0xD110, 16 = 0xD113, 17 = 0xD116: a third-party header that switches on
-     *        PG_VERSION_NUM with one #define per major (found via code search), agreeing with several copies of
-     *        xlog_internal.h of those releases;
-     *   15 = 0xD110 additionally read from segments written by Debian's PostgreSQL 15 initdb (see the real-cluster
-     *        tests);
-     *   18 = 0xD118: 2025 copies of xlog_internal.h and a WAL decoder table mapping 0xD118 to PostgreSQL 18. Not yet
-     *        checked against REL_18_STABLE itself or a PostgreSQL 18 segment.
+     * Index = major - OLDEST. XLOG_PAGE_MAGIC (src/include/access/xlog_internal.h), each read from the first page of
+     * a segment written by that major's own initdb: 13.23, 14.20, 16.11, 17.5 and 18.6 (zonky's builds) and 15.18
+     * (Debian's). packaging's PgVersionMatrixIT archives and fetches WAL of every one of them and checks the
+     * magic of what comes back against this table.
      * PostgreSQL master (19devel) is already at 0xD120, so a new major always needs a new entry here.
      */
     private static final int[] MAGIC = {0xD106, 0xD10D, 0xD110, 0xD113, 0xD116, 0xD118};

@@ -231,4 +231,106 @@ class ConfigLoaderTest {
                 .hasMessageContaining("metrics.listen: must be \"HOST:PORT\"")
                 .hasMessageContaining("guard.rpo: must be a duration");
     }
+
+    @Test
+    @DisplayName("an s3 repository parses with every key, and defaults fill the rest")
+    void s3Repository() {
+        WalstowConfig c = ConfigLoader.parse(SRC, """
+                [repository]
+                type = "s3"
+                bucket = "pg-archive"
+                prefix = "walstow/db1"
+                region = "eu-central-1"
+                endpoint = "https://minio.example:9000"
+                path-style = true
+                credentials = "static"
+                access-key-id = "AKIAEXAMPLE"
+                secret-access-key-file = "/etc/walstow/s3.secret"
+                sse = "sse-kms"
+                sse-kms-key-id = "alias/walstow"
+                storage-class = "STANDARD_IA"
+                checksum = "sha256"
+                conditional-write = "if-none-match"
+                connect-timeout = "3s"
+                read-timeout = "10s"
+                request-timeout = "20s"
+                call-timeout = "40s"
+                sdk-attempts = 2
+                max-connections = 16
+                multipart-threshold-mib = 32
+                part-size-mib = 8
+
+                [encryption]
+                recipient = "/etc/walstow/archive.pub.asc"
+                """);
+        var s = ((RepositoryConfig.S3) c.repository()).settings();
+        assertThat(s.bucket()).isEqualTo("pg-archive");
+        assertThat(s.prefix()).isEqualTo("walstow/db1/");
+        assertThat(s.region()).isEqualTo("eu-central-1");
+        assertThat(s.endpoint()).contains(java.net.URI.create("https://minio.example:9000"));
+        assertThat(s.pathStyle()).isTrue();
+        assertThat(s.credentials()).isEqualTo(new dev.walstow.storage.s3.S3Settings.Credentials.Static(
+                "AKIAEXAMPLE", Path.of("/etc/walstow/s3.secret")));
+        assertThat(s.encryption()).isEqualTo(new dev.walstow.storage.s3.S3Settings.Encryption.Kms(
+                Optional.of("alias/walstow")));
+        assertThat(s.storageClass()).contains("STANDARD_IA");
+        assertThat(s.checksum()).isEqualTo(dev.walstow.storage.s3.S3Settings.Checksum.SHA256);
+        assertThat(s.timeouts()).isEqualTo(new dev.walstow.storage.s3.S3Settings.Timeouts(Duration.ofSeconds(3),
+                Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(40)));
+        assertThat(s.sdkAttempts()).isEqualTo(2);
+        assertThat(s.maxConcurrency()).isEqualTo(16);
+        assertThat(s.multipartThreshold()).isEqualTo(32L << 20);
+        assertThat(s.partSize()).isEqualTo(8L << 20);
+
+        var minimal = ((RepositoryConfig.S3) ConfigLoader.parse(SRC, """
+                [repository]
+                type = "s3"
+                bucket = "pg-archive"
+                [encryption]
+                recipient = "/k.asc"
+                """).repository()).settings();
+        assertThat(minimal).isEqualTo(dev.walstow.storage.s3.S3Settings.of("pg-archive", "", "us-east-1",
+                Optional.empty(), false, new dev.walstow.storage.s3.S3Settings.Credentials.Chain(Optional.empty(), true)));
+    }
+
+    @Test
+    @DisplayName("s3 mistakes are each reported, and a secret key in the file is refused outright")
+    void s3Mistakes() {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, """
+                [repository]
+                type = "s3"
+                path = "/var/lib/walstow/repo"
+                bucket = "Not_A_Bucket"
+                endpoint = "minio:9000"
+                secret-access-key = "wJalrXUtnFEMI/K7MDENG"
+                credentials = "static"
+                instance-metadata = false
+                sse = "aes"
+                request-timeout = "90s"
+                call-timeout = "80s"
+                part-size-mib = 1
+
+                [encryption]
+                recipient = "/k.asc"
+                """))
+                .isInstanceOfSatisfying(UserError.class, e -> assertThat(e.getMessage())
+                        .contains("repository.path: is for type = \"posix\"")
+                        .contains("repository.bucket: must be a valid S3 bucket name")
+                        .contains("repository.endpoint: must be an http:// or https:// URL")
+                        .contains("repository.secret-access-key: secrets are never read from walstow.toml")
+                        .contains("repository.credentials: \"static\" needs access-key-id and secret-access-key-file")
+                        .contains("repository.instance-metadata: only applies to credentials = \"chain\"")
+                        .contains("repository.sse: must be")
+                        .contains("repository.call-timeout: must not be shorter than repository.request-timeout")
+                        .contains("repository.part-size-mib: must be an integer from 5")
+                        .doesNotContain("wJalrXUtnFEMI"));
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, """
+                [repository]
+                type = "posix"
+                path = "/r"
+                bucket = "b"
+                [encryption]
+                recipient = "/k.asc"
+                """)).hasMessageContaining("repository.bucket: is only for type = \"s3\"");
+    }
 }

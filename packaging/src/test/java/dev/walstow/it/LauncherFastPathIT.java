@@ -119,4 +119,68 @@ class LauncherFastPathIT {
         assertThat(data.resolve("pg_wal/RECOVERYHISTORY")).doesNotExist();
         assertThat(spool.resolve("prefetch/00000002.history")).exists();
     }
+
+    /** What a live daemon publishes: its pid and the FIFO the launcher naps on. */
+    private void liveDaemon(long pid) throws IOException {
+        Files.writeString(spool.resolve("daemon.pid"), pid + "\n");
+        Proc.run(null, Map.of(), 30, List.of("mkfifo", spool.resolve("nap.fifo").toString())).ok();
+    }
+
+    @Test
+    @DisplayName("archive-push waits in bash while the daemon uploads that segment, and answers once it is durable")
+    void pushWaitsForDaemonInBash() throws Exception {
+        FileTime t = FileTime.from(Instant.ofEpochSecond(1_750_000_000L, 5));
+        segment(t);
+        liveDaemon(ProcessHandle.current().pid());
+        Path marker = Files.createFile(Files.createDirectories(spool.resolve("pushing")).resolve(SEG));
+        Thread daemon = Thread.ofPlatform().start(() -> {
+            PgCluster.sleep(700);
+            try {
+                pushedStatus(t);
+                Files.delete(marker);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        long start = System.nanoTime();
+        Proc p = run(launcherOnly, "archive-push", "pg_wal/" + SEG);
+        daemon.join();
+        assertThat(p.exit()).as(p.toString()).isZero();
+        assertThat(System.nanoTime() - start).as("it waited for the upload").isGreaterThan(600_000_000L);
+    }
+
+    @Test
+    @DisplayName("a leftover marker of a dead daemon does not make the launcher wait or answer")
+    void deadDaemonMarkerIgnored() throws Exception {
+        segment(FileTime.from(Instant.ofEpochSecond(1_750_000_000L)));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        liveDaemon(gone.pid());
+        Files.createFile(Files.createDirectories(spool.resolve("pushing")).resolve(SEG));
+        long start = System.nanoTime();
+        Proc p = run(launcherOnly, "archive-push", "pg_wal/" + SEG);
+        assertThat(p.exit()).as("falls through to the (absent) JVM: " + p).isEqualTo(3);
+        assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
+    }
+
+    @Test
+    @DisplayName("archive-get waits in bash while the daemon fetches that segment, then takes it from the spool")
+    void getWaitsForPrefetchInBash() throws Exception {
+        liveDaemon(ProcessHandle.current().pid());
+        Path marker = Files.createFile(Files.createDirectories(spool.resolve("fetching")).resolve(SEG));
+        byte[] content = "fetched and verified".getBytes();
+        Thread daemon = Thread.ofPlatform().start(() -> {
+            PgCluster.sleep(500);
+            try {
+                Files.write(spool.resolve("prefetch/" + SEG), content);
+                Files.delete(marker);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Proc p = run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG");
+        daemon.join();
+        assertThat(p.exit()).as(p.toString()).isZero();
+        assertThat(Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo(content);
+    }
 }

@@ -18,13 +18,14 @@ final class WalstowDist {
     final int metricsPort;
 
     WalstowDist(Path config) {
-        this(config, freePort());
+        this(Installed.DIST.resolve("bin/walstow"), config);
     }
 
-    private WalstowDist(Path config, int metricsPort) {
-        this.launcher = Installed.DIST.resolve("bin/walstow");
+    /** Another installation of walstow, e.g. the Debian package's /usr/bin/walstow. */
+    WalstowDist(Path launcher, Path config) {
+        this.launcher = launcher;
         this.config = config;
-        this.metricsPort = metricsPort;
+        this.metricsPort = freePort();
     }
 
     /**
@@ -74,20 +75,25 @@ final class WalstowDist {
      * off: it would otherwise connect to whatever server listens at the default address.
      */
     static WalstowDist withKeys(Path base, Path repo, Path pgdata) {
-        return withKeys(base, repo, pgdata, "", "[guard]\nenabled = false\n");
+        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, pgdata, "", "[guard]\nenabled = false\n");
     }
 
-    /** As above, with SQL connections to {@code cluster} (for the RPO guard and check) and more tables. */
+    /** As above, with SQL connections to {@code cluster} (for the RPO guard, backups and check) and more tables. */
     static WalstowDist withKeys(Path base, Path repo, PgCluster cluster, String moreToml) {
-        return withKeys(base, repo, cluster.data, "host = \"" + cluster.socketDir + "\"\nport = " + cluster.port
+        return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, cluster, moreToml);
+    }
+
+    /** As above, run with {@code w}'s launcher (e.g. the installed package); the keys go beside its config. */
+    static WalstowDist withKeys(WalstowDist w, Path repo, PgCluster cluster, String moreToml) {
+        return withKeys(w, repo, cluster.data, "host = \"" + cluster.socketDir + "\"\nport = " + cluster.port
                 + "\n", moreToml);
     }
 
-    private static WalstowDist withKeys(Path base, Path repo, Path pgdata, String postgresKeys, String moreToml) {
+    private static WalstowDist withKeys(WalstowDist w, Path repo, Path pgdata, String postgresKeys, String moreToml) {
+        Path base = w.config.getParent();
         Path keys = base.resolve("keys");
         TestDirs.createOwned(keys);
-        Path config = base.resolve("walstow.toml");
-        WalstowDist w = new WalstowDist(config);
+        Path config = w.config;
         w.runBare("keygen", "--public-key", keys.resolve("archive.pub.asc").toString(),
                 "--secret-key", keys.resolve("archive.sec.asc").toString()).ok();
         write(config, """
@@ -117,6 +123,36 @@ final class WalstowDist {
                 """.formatted(repo, keys.resolve("archive.pub.asc"), keys.resolve("archive.sec.asc"), pgdata,
                 postgresKeys, w.metricsPort, moreToml));
         return w;
+    }
+
+    /**
+     * Replaces the posix {@code [repository]} table of this configuration with an S3 one (static credentials from
+     * a secret file) followed by {@code repositoryExtra} keys, and appends {@code tail} (more tables).
+     */
+    void useS3(String bucket, String prefix, java.net.URI endpoint, String accessKey, String secretKey,
+            String repositoryExtra, String tail) {
+        Path secret = config.resolveSibling("keys/s3.secret");
+        write(secret, secretKey + "\n");
+        String text;
+        try {
+            text = Files.readString(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String s3 = """
+                [repository]
+                type = "s3"
+                bucket = "%s"
+                prefix = "%s"
+                endpoint = "%s"
+                path-style = true
+                credentials = "static"
+                access-key-id = "%s"
+                secret-access-key-file = "%s"
+                %s
+                """.formatted(bucket, prefix, endpoint, accessKey, secret, repositoryExtra);
+        write(config, text.replaceFirst("(?s)\\[repository\\].*?\\n\\n", java.util.regex.Matcher.quoteReplacement(s3))
+                + "\n" + tail);
     }
 
     static void write(Path file, String text) {

@@ -1,0 +1,128 @@
+package dev.walstow.storage.s3;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * s3proxy in this JVM on a loopback port, storing on disk under a directory, with AWS v4 authentication and
+ * random keys. For tests and benchmarks of every module (published in the storage test-jar).
+ */
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String REGION = "us-east-1";
+
+    private final S3Proxy proxy;
+    private final String accessKey = "walstow-test";
+    private final String secretKey = UUID.randomUUID().toString();
+    private final URI endpoint;
+
+    private S3ProxyServer(Path dataDir) throws Exception {
+        this(dataDir, null, null);
+    }
+
+    private S3ProxyServer(Path dataDir, Path keyStore, String keyStorePassword) throws Exception {
+        Properties props = new Properties();
+        if (dataDir != null) {
+            props.setProperty("jclouds.filesystem.basedir", dataDir.toString());
+        }
+        props.setProperty("jclouds.identity", accessKey);
+        props.setProperty("jclouds.credential", secretKey);
+        S3Proxy.Builder builder = S3Proxy.builder()
+                .blobStore(BlobStores.create(dataDir == null ? "transient-nio2" : "filesystem-nio2", props))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .stopTimeout(1000);
+        if (keyStore != null) {
+            builder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(keyStore.toString(), keyStorePassword);
+        }
+        proxy = builder.build();
+        proxy.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"STARTED".equals(proxy.getState())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("s3proxy did not start in 30 s: " + proxy.getState());
+            }
+            Thread.sleep(10);
+        }
+        endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    public static S3ProxyServer start(Path dataDir) throws Exception {
+        return new S3ProxyServer(dataDir);
+    }
+
+    /**
+     * Also serving HTTPS with the key in {@code keyStore} (PKCS#12), for clients that speak S3 only over TLS
+     * (pgBackRest); {@link #securePort()}.
+     */
+    public static S3ProxyServer startWithTls(Path dataDir, Path keyStore, String password) throws Exception {
+        return new S3ProxyServer(dataDir, keyStore, password);
+    }
+
+    public int securePort() {
+        return proxy.getSecurePort();
+    }
+
+    /** Objects kept in memory: measures client and protocol cost without the disk (benchmarks). */
+    public static S3ProxyServer startInMemory() throws Exception {
+        return new S3ProxyServer(null);
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public int port() {
+        return proxy.getPort();
+    }
+
+    public String accessKey() {
+        return accessKey;
+    }
+
+    public String secretKey() {
+        return secretKey;
+    }
+
+    public S3Settings.Credentials credentials() {
+        return new S3Settings.Credentials.Literal(accessKey, secretKey);
+    }
+
+    /** Settings for a store in {@code bucket} under {@code prefix}, reached at {@code endpoint} (this or a proxy). */
+    public S3Settings settings(String bucket, String prefix, URI via) {
+        return S3Settings.of(bucket, prefix, REGION, Optional.of(via), true, credentials());
+    }
+
+    public S3Settings settings(String bucket, String prefix) {
+        return settings(bucket, prefix, endpoint);
+    }
+
+    /** Creates a bucket with a plain synchronous client, independent of the code under test. */
+    public void createBucket(String bucket) {
+        try (S3AsyncClient admin = admin()) {
+            admin.createBucket(b -> b.bucket(bucket)).join();
+        }
+    }
+
+    /** A client independent of the code under test, to look at or tamper with the store directly. */
+    public S3AsyncClient admin() {
+        return S3AsyncClient.builder().endpointOverride(endpoint).region(Region.of(REGION)).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+                .build();
+    }
+
+    @Override
+    public void close() throws Exception {
+        proxy.stop();
+    }
+}
