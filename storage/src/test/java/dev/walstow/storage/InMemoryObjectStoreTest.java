@@ -5,4 +5,9 @@ class InMemoryObjectStoreTest extends ObjectStoreContractTest {
     protected ObjectStore newStore() {
         return new InMemoryObjectStore();
     }
+
+    @Override
+    protected boolean listsStoredTimes() {
+        return true;
+    }
 }

@@ -44,6 +44,11 @@ public abstract class ObjectStoreContractTest {
      */
     protected void assertNothingStoredOutsideObjects() throws Exception {}
 
+    /** Whether this backend overrides {@link ObjectStore#listWithInfo} with stored times (then they must be there). */
+    protected boolean listsStoredTimes() {
+        return false;
+    }
+
     @BeforeEach
     void openStore() throws Exception {
         store = newStore();
@@ -227,6 +232,7 @@ public abstract class ObjectStoreContractTest {
                 .containsExactly("i/a/1", "i/a/2", "i/b");
         for (ListedObject o : listed) {
             o.lastModified().ifPresent(t -> assertThat(t).isBetween(before, after));
+            assertThat(o.lastModified().isPresent()).as("stored time of %s", o.key()).isEqualTo(listsStoredTimes());
         }
         assertThat(store.listWithInfo("nothing/")).isEmpty();
         assertThat(store.listWithInfo("../")).isEmpty();

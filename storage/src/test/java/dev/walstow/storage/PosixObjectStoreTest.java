@@ -23,6 +23,11 @@ class PosixObjectStoreTest extends ObjectStoreContractTest {
     Path root;
 
     @Override
+    protected boolean listsStoredTimes() {
+        return true;
+    }
+
+    @Override
     protected ObjectStore newStore() throws Exception {
         root = Files.createDirectory(sandbox.resolve("repo"));
         return new PosixObjectStore(root);

@@ -243,12 +243,18 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public List<String> list(String prefix) throws StorageException {
+        return listWithInfo(prefix).stream().map(dev.walstow.storage.ListedObject::key).toList();
+    }
+
+    /** Each key with the Last-Modified that ListObjectsV2 returns anyway (no request per key). */
+    @Override
+    public List<dev.walstow.storage.ListedObject> listWithInfo(String prefix) throws StorageException {
         if (!couldPrefixAKey(prefix)) {
             // Not only an optimisation: some stores normalise "a/../" in a prefix and would list outside it.
             return List.of();
         }
         String full = settings.prefix() + prefix;
-        List<String> keys = new ArrayList<>();
+        List<dev.walstow.storage.ListedObject> keys = new ArrayList<>();
         String token = null;
         // Bounded: 1000 keys a page; 100 000 pages = 10^8 keys, far beyond any WAL archive.
         for (int page = 0; page < 100_000; page++) {
@@ -262,7 +268,7 @@ public final class S3ObjectStore implements ObjectStore {
             for (S3Object o : res.contents()) {
                 String key = o.key().substring(settings.prefix().length());
                 if (isObjectKey(key)) {
-                    keys.add(key);
+                    keys.add(new dev.walstow.storage.ListedObject(key, Optional.ofNullable(o.lastModified())));
                 }
             }
             if (!Boolean.TRUE.equals(res.isTruncated())) {
@@ -270,7 +276,8 @@ public final class S3ObjectStore implements ObjectStore {
             }
             token = res.nextContinuationToken();
         }
-        keys.sort(null); // S3 sorts by UTF-8 bytes; the contract says String order (the same for valid keys)
+        // S3 sorts by UTF-8 bytes; the contract says String order (the same for valid keys)
+        keys.sort(java.util.Comparator.comparing(dev.walstow.storage.ListedObject::key));
         return keys;
     }
 

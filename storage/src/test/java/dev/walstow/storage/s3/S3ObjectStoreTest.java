@@ -48,6 +48,11 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
     }
 
     @Override
+    protected boolean listsStoredTimes() {
+        return true;
+    }
+
+    @Override
     protected ObjectStore newStore() throws Exception {
         prefix = "t" + PREFIXES.incrementAndGet() + "/";
         // 8 MiB parts so the 20 MiB contract objects go through multipart (3 parts) as base backups will.
