@@ -121,8 +121,17 @@ public final class S3ProxyServer implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Stops the server. Jetty's graceful stop waits for open client connections (the SDK keeps a pool) and can
+     * time out on a loaded machine after every test has passed; the test JVM ends anyway, so that timeout is not
+     * a test failure. Any other failure to stop still is.
+     */
     @Override
     public void close() throws Exception {
-        proxy.stop();
+        try {
+            proxy.stop();
+        } catch (java.util.concurrent.TimeoutException e) {
+            System.err.println("s3proxy: graceful stop timed out (open client connections); continuing");
+        }
     }
 }
