@@ -70,10 +70,7 @@ class DaemonIT {
     @Order(1)
     @DisplayName("a burst of 64+ segments drains through the daemon; every archived segment is in the repository")
     void burstDrains() throws IOException {
-        TestDirs.createOwned(backup);
-        Proc.asPostgres(null, WalstowDist.ENV, 300, PgCluster.BIN.resolve("pg_basebackup").toString(),
-                "-h", primary.socketDir.toString(), "-p", String.valueOf(primary.port), "-U", "postgres",
-                "-D", backup.toString(), "-X", "none", "-c", "fast").ok();
+        primary.baseBackup(backup);
         int before = archivedCount();
         write("burst-1", 70);
         String last = primary.switchAndAwaitArchived(DRAIN);

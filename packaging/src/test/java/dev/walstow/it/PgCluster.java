@@ -164,6 +164,16 @@ final class PgCluster implements AutoCloseable {
         return v == null ? "" : v;
     }
 
+    /**
+     * A base backup of this (running) cluster into {@code dir} with Debian's pg_basebackup, {@code -X none}: the
+     * WAL it needs must come from the archive, which is what these tests exercise.
+     */
+    void baseBackup(Path dir) {
+        TestDirs.createOwned(dir);
+        Proc.asPostgres(null, env, 300, BIN.resolve("pg_basebackup").toString(), "-h", socketDir.toString(),
+                "-p", String.valueOf(port), "-U", "postgres", "-D", dir.toString(), "-X", "none", "-c", "fast").ok();
+    }
+
     String log() {
         try {
             return Files.readString(socketDir.resolve("server.log"));

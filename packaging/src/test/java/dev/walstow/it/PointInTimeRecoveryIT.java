@@ -69,10 +69,7 @@ class PointInTimeRecoveryIT {
         String last = primary.switchAndAwaitArchived(ARCHIVE_WAIT);
         assertThat(primary.sql("SELECT failed_count FROM pg_stat_archiver")).isEqualTo("0");
 
-        TestDirs.createOwned(backup);
-        Proc.asPostgres(null, WalstowDist.ENV, 300, PgCluster.BIN.resolve("pg_basebackup").toString(),
-                "-h", primary.socketDir.toString(), "-p", String.valueOf(primary.port), "-U", "postgres",
-                "-D", backup.toString(), "-X", "none", "-c", "fast").ok();
+        primary.baseBackup(backup);
         assertThat(Files.exists(repo.resolve("wal/0000000100000000/" + last))).isTrue();
     }
 

@@ -100,10 +100,7 @@ class S3ArchiveIT {
     @Order(1)
     @DisplayName("a 60 s store outage in the middle of a burst: archiving fails, WAL waits, nothing is lost after")
     void outageDuringBurst() throws Exception {
-        TestDirs.createOwned(backup);
-        Proc.asPostgres(null, WalstowDist.ENV, 300, PgCluster.BIN.resolve("pg_basebackup").toString(),
-                "-h", primary.socketDir.toString(), "-p", String.valueOf(primary.port), "-U", "postgres",
-                "-D", backup.toString(), "-X", "none", "-c", "fast").ok();
+        primary.baseBackup(backup);
         primary.sql("DO $$ BEGIN FOR i IN 1..20 LOOP INSERT INTO burst (batch) VALUES ('before'); COMMIT; "
                 + "END LOOP; END $$");
         write("burst-1", 20);
