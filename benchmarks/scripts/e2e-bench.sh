@@ -5,7 +5,9 @@
 # Rows (each tool, each repetition, tools interleaved and rotated across repetitions):
 #   drain   a backlog of N (default 96) real 16 MiB segments piled up as .ready while archive_command was
 #           'false': wall seconds from `pg_ctl start` until no .ready is left, and CPU seconds of everything in
-#           the run's cgroup (PostgreSQL + archive_command processes + the tool's daemons)
+#           the run's cgroup (PostgreSQL + archive_command processes + the tool's daemons). The walstow daemon
+#           is resident (started before the clock, backlog held aside until t0; its start-up time is recorded
+#           as daemon_up_s); E2E_DAEMON_COLD=1 starts it inside the clock instead
 #   get     N sequential restore_command calls (as recovery makes them: /bin/sh -c, cwd = a data directory,
 #           %p = pg_wal/RECOVERYXLOG) from the repository just filled
 #   pitr    point-in-time recovery of the base backup (taken before the backlog) to a time near the end of
@@ -22,6 +24,9 @@
 #   E2E_ONE_RUNS (15 hyperfine runs per tool per repetition)  E2E_TIMEOUT (900 s bound on any one wait)
 #   E2E_BACKLOG_DIR: keep/reuse the pristine backlog there (else built in the temp dir and removed)
 #   WALSTOW_DIST (packaging/target/walstow; built with `mvn -B -q -o package -DskipTests` if missing)
+#   E2E_ROWS ("drain get pitr"): "drain" alone measures the drain and one-call rows only
+#   E2E_DAEMON_COLD (0): 1 starts the walstow daemon inside the drain's clock (a cold start under a backlog)
+#   E2E_DAEMON_OPTS: extra JVM options for the walstow daemon (e.g. a JFR recording)
 #   E2E_OUT: also write the table (markdown) and the raw samples (TSV) to this directory
 # Installs what is missing with apt-get: postgresql-15, pgbackrest, hyperfine, zstd.
 set -Eeuo pipefail
@@ -31,6 +36,8 @@ REPS=${E2E_REPS:-3}
 N=${E2E_SEGMENTS:-96}
 TOOLS=${E2E_TOOLS:-"cp pgbr-sync pgbr-async walstow walstow-daemon"}
 ONE_RUNS=${E2E_ONE_RUNS:-15}
+ROWS=${E2E_ROWS:-"drain get pitr"}
+DAEMON_COLD=${E2E_DAEMON_COLD:-0}
 TIMEOUT=${E2E_TIMEOUT:-900}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -426,7 +433,7 @@ start_daemon() { # TOOL DATA (in the current cgroup)
   local d=$2 i
   DAEMON_PIDFILE=$WORK/daemon.pid
   # As systemd/walstow.service runs it: the optimizing compiler for the long-running daemon.
-  in_cg runuser -u postgres -- env WALSTOW_JAVA_OPTS=-XX:TieredStopAtLevel=4 bash -c \
+  in_cg runuser -u postgres -- env WALSTOW_JAVA_OPTS="-XX:TieredStopAtLevel=4 ${E2E_DAEMON_OPTS:-}" bash -c \
     'cd "$1" && echo $$ > "$2" && exec "$3" --config "$4" daemon' _ "$d" "$DAEMON_PIDFILE" "$WS" "$d.tool.conf" \
     >>"$WORK/logs/daemon.log" 2>&1 &
   for ((i = 0; i < 600; i++)); do
@@ -455,13 +462,26 @@ archive_mode = on
 archive_command = '${ARCHIVE_CMD//\'/\'\'}'"
   sync
   cg_new "drain-$tool-$rep"
-  local c0 t0 t1 c1
-  # The clock starts before the daemon: it may push .ready files as soon as it is up, and none of that work
-  # may escape the measurement (so the drain includes the daemon JVM's start, recorded apart as daemon_up_s).
+  local c0 t0 t1 c1 tu
+  if [[ $tool == walstow-daemon && $DAEMON_COLD != 1 ]]; then
+    # The daemon is resident (systemd starts it with the machine, as for the restore and PITR rows), so it is
+    # up before the clock; the backlog's .ready files are held aside meanwhile so that no work escapes the
+    # clock, and put back at t0 (the daemon sees them through inotify). Its JIT warm-up stays in the window.
+    as_pg mkdir "$run/held-ready"
+    as_pg find "$d/pg_wal/archive_status" -name '*.ready' -exec mv -t "$run/held-ready" {} +
+    tu=$(now)
+    start_daemon "$tool" "$d"
+    record "$tool" "$rep" daemon_up_s "$(elapsed "$tu" "$(now)")"
+  fi
   c0=$(cg_usec)
   t0=$(now)
-  start_daemon "$tool" "$d"
-  [[ $tool == walstow-daemon ]] && record "$tool" "$rep" daemon_up_s "$(elapsed "$t0" "$(now)")"
+  if [[ $tool == walstow-daemon && $DAEMON_COLD != 1 ]]; then
+    as_pg find "$run/held-ready" -name '*.ready' -exec mv -t "$d/pg_wal/archive_status" {} +
+  elif [[ $tool == walstow-daemon ]]; then
+    # E2E_DAEMON_COLD=1: the clock starts before the daemon, so the drain includes its JVM start.
+    start_daemon "$tool" "$d"
+    record "$tool" "$rep" daemon_up_s "$(elapsed "$t0" "$(now)")"
+  fi
   STARTED_DATA+=("$d")
   in_cg as_pg "$PGBIN/pg_ctl" -D "$d" -l "$run/postgres.log" -w -t 120 start >/dev/null || die "$tool: start failed"
   local deadline=$((SECONDS + TIMEOUT))
@@ -600,8 +620,8 @@ for ((rep = 1; rep <= REPS; rep++)); do
   order=("${active[@]:k}" "${active[@]:0:k}")
   for t in "${order[@]}"; do
     run_drain "$t" "$rep"
-    run_get "$t" "$rep"
-    run_pitr "$t" "$rep"
+    [[ " $ROWS " == *" get "* ]] && run_get "$t" "$rep"
+    [[ " $ROWS " == *" pitr "* ]] && run_pitr "$t" "$rep"
     if [[ -n ${E2E_OUT:-} ]]; then
       mkdir -p "$E2E_OUT/logs/$t-$rep"
       cp "$WORK/runs/$t-$rep"/*.log "$E2E_OUT/logs/$t-$rep/" 2>/dev/null || true

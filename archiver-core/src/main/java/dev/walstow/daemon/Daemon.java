@@ -21,7 +21,9 @@ import dev.walstow.repo.Repository;
 import dev.walstow.runtime.Components;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -262,14 +264,38 @@ public final class Daemon {
         }
     }
 
+    /** Prefetched by an earlier boot (possibly torn by the crash that ended it) or by an older layout. */
+    private void removeStalePrefetch() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.prefetchRoot())) {
+            for (Path entry : entries) {
+                if (!entry.equals(layout.prefetchDirectory())) {
+                    deleteTree(entry);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
+                for (Path entry : entries) {
+                    deleteTree(entry);
+                }
+            }
+        }
+        Files.deleteIfExists(path);
+    }
+
     private Path prepareSpool(DaemonConfig d) {
         try {
             Path realData = layout.dataDirectory().toRealPath();
             for (Path dir : List.of(layout.root(), layout.pushedDirectory(), layout.failedDirectory(),
-                    layout.prefetchDirectory(), layout.pushingDirectory(), layout.fetchingDirectory())) {
+                    layout.prefetchRoot(), layout.prefetchDirectory(), layout.pushingDirectory(),
+                    layout.fetchingDirectory())) {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             }
+            removeStalePrefetch();
             // Left by a daemon that was killed: nothing is in progress yet.
             new WorkMarkers(layout.pushingDirectory()).clear();
             new WorkMarkers(layout.fetchingDirectory()).clear();

@@ -17,7 +17,8 @@ import java.nio.file.Path;
  * pg_wal/.walstow/agent.properties     hints for agents when no daemon answers (fallback policy)
  * pg_wal/.walstow/pushed/NAME          written only after NAME is durable in the repository; mtime = the segment's
  * pg_wal/.walstow/failed/NAME          the last error for NAME, reported on the next call
- * pg_wal/.walstow/prefetch/NAME        a fetched, verified file ready to be renamed to %p
+ * pg_wal/.walstow/prefetch/BOOT/NAME   a fetched, verified file ready to be renamed to %p; BOOT is the kernel's
+ *                                      boot id (see {@link #prefetchDirectory()})
  * pg_wal/.walstow/pushing/NAME         present while a worker uploads NAME (the launcher waits instead of starting
  *                                      a JVM)
  * pg_wal/.walstow/fetching/NAME        present while NAME is being fetched into prefetch/
@@ -59,8 +60,21 @@ public record SpoolLayout(Path dataDirectory) {
         return failedDirectory().resolve(walFileName);
     }
 
-    public Path prefetchDirectory() {
+    /** Parent of the per-boot prefetch directories; anything in it but {@link #prefetchDirectory()} is stale. */
+    public Path prefetchRoot() {
         return root().resolve("prefetch");
+    }
+
+    /**
+     * {@code prefetch/<boot id>/}. Prefetched files are not fsync'd (fsync of every 16 MiB segment made restore
+     * disk-bound at ~3x cp): the page cache is coherent, so they are sound for as long as the kernel that wrote
+     * them runs. After a crash of the OS they may hold zeros where pages never reached the disk, and recovery must
+     * never be handed such a file; a new boot has a new id, so neither the launcher nor the daemon looks there
+     * again (the daemon deletes it at start-up). Where the boot id cannot be read, a per-process random id keeps
+     * the daemon correct and the launcher (which finds no such directory) takes the slow path.
+     */
+    public Path prefetchDirectory() {
+        return prefetchRoot().resolve(BootId.CURRENT);
     }
 
     public Path prefetched(String walFileName) {

@@ -160,7 +160,9 @@ class DaemonPushTest {
         assertThat(reply.status()).isEqualTo(Reply.Status.ERROR);
         assertThat(reply.error()).contains(ErrorCode.STORAGE);
         assertThat(f.layout.pushedDirectory()).isEmptyDirectory();
-        assertThat(f.layout.failed(seg(1, 3).fileName())).exists();
+        // The reply may be the wait-timeout's, given before the worker's bounded retries gave up and wrote the
+        // status (a loaded machine): the failure is recorded once they do.
+        await("failure recorded", Duration.ofSeconds(10), () -> Files.exists(f.layout.failed(seg(1, 3).fileName())));
 
         Files.move(away, f.repoDir);
         await("backlog drained", Duration.ofSeconds(20),
@@ -207,6 +209,9 @@ class DaemonPushTest {
             f.ready(seg(1, i), 4);
         }
         Files.writeString(f.layout.prefetched(seg(1, 40).fileName()), "stale");
+        Path earlierBoot = Files.createDirectories(f.layout.prefetchRoot().resolve("boot-before-a-crash"));
+        Files.writeString(earlierBoot.resolve(seg(1, 41).fileName()), "possibly torn");
+        Files.writeString(f.layout.prefetchRoot().resolve(seg(1, 42).fileName()), "older layout");
         Files.writeString(f.layout.failed(seg(1, 4).fileName()), "STORAGE [WS-STORAGE] old");
         int before = f.store.puts.size();
 
@@ -215,6 +220,9 @@ class DaemonPushTest {
         await("markers", Duration.ofSeconds(5), () -> f.layout.pushedDirectory().toFile().list().length == 5);
         assertThat(f.layout.pushed(seg(1, 1).fileName())).doesNotExist();
         assertThat(f.layout.prefetchDirectory()).isEmptyDirectory();
+        try (var left = Files.list(f.layout.prefetchRoot())) {
+            assertThat(left).containsExactly(f.layout.prefetchDirectory());
+        }
         assertThat(f.layout.failedDirectory()).isEmptyDirectory();
         assertThat(f.store.puts.subList(before, f.store.puts.size()))
                 .containsExactly(f.key(seg(1, 4)), f.key(seg(1, 5)), f.key(seg(1, 6)));

@@ -27,6 +27,8 @@ class LauncherFastPathIT {
     Path base;
     Path data;
     Path spool;
+    /** The daemon's prefetch directory for the running boot. */
+    Path prefetch;
     Path launcherOnly;
 
     @BeforeEach
@@ -35,7 +37,8 @@ class LauncherFastPathIT {
         data = base.resolve("data");
         spool = Files.createDirectories(data.resolve("pg_wal/.walstow"));
         Files.createDirectories(spool.resolve("pushed"));
-        Files.createDirectories(spool.resolve("prefetch"));
+        prefetch = Files.createDirectories(spool.resolve("prefetch").resolve(
+                Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip()));
         Files.writeString(data.resolve("PG_VERSION"), "15\n");
         Files.writeString(spool.resolve("agent.properties"), "fallback=fail\n");
         Path bin = Files.createDirectories(base.resolve("launcher-only/bin"));
@@ -104,20 +107,31 @@ class LauncherFastPathIT {
     @DisplayName("archive-get renames a prefetched segment to %p and exits 0 without Java")
     void prefetchedSegment() throws IOException {
         byte[] content = "prefetched and verified by the daemon".getBytes();
-        Files.write(spool.resolve("prefetch/" + SEG), content);
+        Files.write(prefetch.resolve(SEG), content);
         assertThat(run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG").exit()).isZero();
         assertThat(data.resolve("pg_wal/RECOVERYXLOG")).hasBinaryContent(content);
-        assertThat(spool.resolve("prefetch/" + SEG)).doesNotExist();
+        assertThat(prefetch.resolve(SEG)).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("a segment prefetched before the last boot is never handed over (it was not fsync'd)")
+    void prefetchedBeforeRebootNotUsed() throws IOException {
+        Path earlierBoot = Files.createDirectories(spool.resolve("prefetch/00000000-0000-4000-8000-000000000000"));
+        Files.write(earlierBoot.resolve(SEG), new byte[8192]);
+        Files.write(spool.resolve("prefetch/" + SEG), new byte[8192]);
+        Proc p = run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG");
+        assertThat(p.exit()).isNotIn(0, 1);
+        assertThat(data.resolve("pg_wal/RECOVERYXLOG")).doesNotExist();
     }
 
     @Test
     @DisplayName("a prefetched timeline history file is never used: history files are fetched fresh")
     void historyNotFromPrefetch() throws IOException {
-        Files.writeString(spool.resolve("prefetch/00000002.history"), "stale");
+        Files.writeString(prefetch.resolve("00000002.history"), "stale");
         Proc p = run(launcherOnly, "archive-get", "00000002.history", "pg_wal/RECOVERYHISTORY");
         assertThat(p.exit()).isNotIn(0, 1);
         assertThat(data.resolve("pg_wal/RECOVERYHISTORY")).doesNotExist();
-        assertThat(spool.resolve("prefetch/00000002.history")).exists();
+        assertThat(prefetch.resolve("00000002.history")).exists();
     }
 
     /** What a live daemon publishes: its pid and the FIFO the launcher naps on. */
@@ -172,7 +186,7 @@ class LauncherFastPathIT {
         Thread daemon = Thread.ofPlatform().start(() -> {
             PgCluster.sleep(500);
             try {
-                Files.write(spool.resolve("prefetch/" + SEG), content);
+                Files.write(prefetch.resolve(SEG), content);
                 Files.delete(marker);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
