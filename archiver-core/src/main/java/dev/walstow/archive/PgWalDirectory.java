@@ -18,9 +18,11 @@ import java.util.Optional;
  * a hand-run command, must not overwrite a file outside pg_wal.
  */
 public final class PgWalDirectory {
+    private final Optional<Path> dataDirectory;
     private final Optional<Path> realPgWal;
 
-    private PgWalDirectory(Optional<Path> realPgWal) {
+    private PgWalDirectory(Optional<Path> dataDirectory, Optional<Path> realPgWal) {
+        this.dataDirectory = dataDirectory;
         this.realPgWal = realPgWal;
     }
 
@@ -29,11 +31,11 @@ public final class PgWalDirectory {
         Optional<Path> data = isDataDirectory(workingDirectory) ? Optional.of(workingDirectory)
                 : dataDirectory.filter(PgWalDirectory::isDataDirectory);
         if (data.isEmpty()) {
-            return new PgWalDirectory(Optional.empty());
+            return new PgWalDirectory(Optional.empty(), Optional.empty());
         }
         Path pgWal = data.get().resolve("pg_wal");
         try {
-            return new PgWalDirectory(Optional.of(pgWal.toRealPath()));
+            return new PgWalDirectory(data, Optional.of(pgWal.toRealPath()));
         } catch (IOException e) {
             throw new LocalIoError("cannot resolve " + pgWal + ": " + e.getMessage(),
                     "check permissions of the data directory", e);
@@ -42,6 +44,11 @@ public final class PgWalDirectory {
 
     private static boolean isDataDirectory(Path dir) {
         return Files.isRegularFile(dir.resolve("PG_VERSION")) && Files.isDirectory(dir.resolve("pg_wal"));
+    }
+
+    /** The cluster's data directory, if one was found (not the parent of pg_wal, which may be a symbolic link). */
+    public Optional<Path> dataDirectory() {
+        return dataDirectory;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.PgWalDirectory;
 import dev.walstow.archive.Retrier;
 import dev.walstow.config.WalstowConfig;
+import dev.walstow.daemon.SpoolLayout;
 import dev.walstow.repo.Repository;
 import dev.walstow.runtime.Components;
 import dev.walstow.wal.WalFileName;
@@ -36,8 +37,12 @@ final class ArchivePushCommand implements Callable<Integer> {
         long start = System.nanoTime();
         WalFileName name = WalFileName.parse(path.getFileName().toString());
         WalstowConfig cfg = config.load();
-        Path source = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath()).check(path, anywhere);
-        try (Repository repository = Components.repository(cfg, false)) {
+        PgWalDirectory pgWal = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath());
+        Path source = pgWal.check(path, anywhere);
+        // One JVM per call when the daemon is down: the spool remembers what the last one learnt about the store.
+        try (Repository repository = pgWal.dataDirectory()
+                .map(d -> Components.repository(cfg, new SpoolLayout(d).root()))
+                .orElseGet(() -> Components.repository(cfg, false))) {
             var push = new ArchivePush(repository, Components.codec(cfg, Components.KeyUse.ENCRYPT_ONLY),
                     new Retrier(cfg.retry()));
             ArchivePush.Outcome outcome = push.push(name, source);

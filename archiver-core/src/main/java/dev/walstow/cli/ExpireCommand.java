@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         "Delete backups and WAL the retention no longer needs: keeps the newest [backup] retention-full backups",
         "and every backup needed to recover any point of [backup] retention-window, WAL from the oldest kept",
         "backup's start on, history files always. Removes aborted backups (no manifest) older than",
-        "--failed-backup-age. Needs no secret key."})
+        "--failed-backup-age, and what uploads interrupted longer than --abandoned-upload-age ago left in the",
+        "store (S3: multipart uploads never completed; posix: temporary files). Needs no secret key."})
 final class ExpireCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -43,6 +44,11 @@ final class ExpireCommand implements Callable<Integer> {
                     + "long ago (default ${DEFAULT-VALUE}; must exceed [backup] archive-timeout).")
     String failedAge;
 
+    @Option(names = "--abandoned-upload-age", paramLabel = "DURATION", defaultValue = "24h",
+            description = "Abort multipart uploads (S3) and remove temporary files (posix) of uploads started this "
+                    + "long ago and never finished (default ${DEFAULT-VALUE}; keep it above the longest upload).")
+    String abandonedAge;
+
     @Option(names = "--dry-run", description = "Print what would be deleted and why; delete nothing.")
     boolean dryRun;
 
@@ -60,18 +66,24 @@ final class ExpireCommand implements Callable<Integer> {
         }
         RetentionPolicy policy = new RetentionPolicy(full != null ? full : cfg.backup().retentionFull(),
                 window != null ? duration("--retention-window", window) : cfg.backup().retentionWindow(), failed);
+        Duration abandoned = duration("--abandoned-upload-age", abandonedAge);
+        if (abandoned.isZero()) {
+            throw UserError.usage("--abandoned-upload-age 0s would cut uploads in progress",
+                    "pass an age above the longest upload, e.g. 24h");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (Repository repository = Components.repository(cfg, false)) {
             ExpirePlan plan = ExpirePlanner.plan(repository, policy, Instant.now());
             out.print(plan.text(dryRun ? "would delete" : "delete"));
-            if (dryRun || plan.nothingToDo()) {
-                out.flush();
-                return 0;
+            ExpireRun run = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism());
+            if (!dryRun && !plan.nothingToDo()) {
+                ExpireRun.Outcome o = run.execute(plan);
+                out.printf("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files%n",
+                        o.backups(), o.failedBackups(), o.objects(), o.walFiles());
             }
-            ExpireRun.Outcome o = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism())
-                    .execute(plan);
-            out.printf("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files%n",
-                    o.backups(), o.failedBackups(), o.objects(), o.walFiles());
+            long uploads = run.cleanAbandonedUploads(abandoned, dryRun);
+            out.printf("%s %d abandoned upload(s) started more than %s ago%n", dryRun ? "would remove"
+                    : "expire: removed", uploads, Durations.text(abandoned));
             out.flush();
             return 0;
         }

@@ -22,6 +22,10 @@ final class S3Keys {
             "part-size-mib");
     /** S3's rules for new bucket names (3-63 lower-case letters, digits, dots, hyphens). */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    /** AWS's storage classes for objects in a general purpose bucket that can be read at once. */
+    private static final List<String> AWS_STORAGE_CLASSES = List.of("STANDARD", "STANDARD_IA", "ONEZONE_IA",
+            "INTELLIGENT_TIERING", "GLACIER_IR", "REDUCED_REDUNDANCY");
+    private static final Set<String> RESTORE_FIRST = Set.of("GLACIER", "DEEP_ARCHIVE");
     private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9_-][A-Za-z0-9._-]*/)*");
 
     private S3Keys() {}
@@ -82,8 +86,7 @@ final class S3Keys {
             tree.error("repository.sse-kms-key-id", "needs sse = \"sse-kms\"");
         }
         Optional<String> storageClass = tree.string(t, "storage-class");
-        storageClass.filter(c -> !c.matches("[A-Z_]{2,40}")).ifPresent(c -> tree.error("repository.storage-class",
-                "must be an S3 storage class such as STANDARD, STANDARD_IA, INTELLIGENT_TIERING, got \"" + c + "\""));
+        storageClass.ifPresent(c -> checkStorageClass(tree, c, !tree.has(t, "endpoint")));
         S3Settings.Checksum checksum = switch (tree.string(t, "checksum").orElse("crc32c")) {
             case "crc32c" -> S3Settings.Checksum.CRC32C;
             case "sha256" -> S3Settings.Checksum.SHA256;
@@ -125,6 +128,25 @@ final class S3Keys {
         } catch (IllegalArgumentException e) {
             tree.error("[repository]", e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * Any upper-case name for other stores, which define their own (a Ceph RGW placement, say). On AWS, one of its
+     * classes, so a typo fails here rather than on the first push; never one that must be restored (hours) before
+     * it can be read, which archive-get and restore cannot wait for.
+     */
+    private static void checkStorageClass(ConfigTree tree, String storageClass, boolean aws) {
+        if (!storageClass.matches("[A-Z_]{2,40}")) {
+            tree.error("repository.storage-class", "must be an S3 storage class such as STANDARD, STANDARD_IA, "
+                    + "INTELLIGENT_TIERING, got \"" + storageClass + "\"");
+        } else if (aws && RESTORE_FIRST.contains(storageClass)) {
+            tree.error("repository.storage-class", storageClass + " objects must be restored (hours) before they "
+                    + "can be read, so archive-get and restore would fail; use STANDARD_IA, GLACIER_IR or "
+                    + "INTELLIGENT_TIERING, and a lifecycle rule for older objects if at all");
+        } else if (aws && !AWS_STORAGE_CLASSES.contains(storageClass)) {
+            tree.error("repository.storage-class", "\"" + storageClass + "\" is not an AWS S3 storage class ("
+                    + String.join(", ", AWS_STORAGE_CLASSES) + "); a store's own class needs repository.endpoint");
         }
     }
 

@@ -103,7 +103,7 @@ public final class Daemon {
         Optional<GuardSql> sql = config.guard().enabled()
                 ? Optional.of(new JdbcGuardSql(new PgConnections(config.postgres(), SQL_TIMEOUT)))
                 : Optional.empty();
-        return new Daemon(config, dataDirectory, Components.repository(config, false),
+        return new Daemon(config, dataDirectory, Components.repository(config, new SpoolLayout(dataDirectory).root()),
                 Components.codec(config, Components.KeyUse.DECRYPT), Timings.DEFAULT, sql);
     }
 

@@ -24,6 +24,9 @@ import java.nio.file.Path;
  * pg_wal/.walstow/fetching/NAME        present while NAME is being fetched into prefetch/
  * pg_wal/.walstow/daemon.pid           the daemon's pid: the launcher waits only while that process lives
  * pg_wal/.walstow/nap.fifo             a FIFO nobody writes: the launcher's subprocess-free sleep (read -t)
+ * pg_wal/.walstow/s3-conditional-write-HASH
+ *                                      whether the S3 store honours If-None-Match, so that an in-process
+ *                                      archive-push need not probe it again (ConditionalWriteCache)
  * </pre>
  *
  * The relative forms (from the data directory) are what the launcher script uses; keep them in sync with

@@ -5,6 +5,7 @@ import dev.walstow.backup.ParallelTasks;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.repo.Repository;
 import dev.walstow.storage.StorageException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>then the directories of aborted backups.</li>
  * </ol>
  * Every step only deletes what the plan names; re-running expire after a crash recomputes the rest.
+ *
+ * <p>Apart from the plan, {@link #cleanAbandonedUploads} removes what interrupted uploads left in the store: no
+ * backup or WAL file refers to it, so it can go at any time once it is old enough not to be an upload in progress.
  */
 public final class ExpireRun {
     public record Outcome(int backups, long objects, long walFiles, int failedBackups) {}
@@ -57,6 +61,20 @@ public final class ExpireRun {
             });
         }
         ParallelTasks.run(parallelism, tasks);
+    }
+
+    /**
+     * Removes (or with {@code dryRun} only counts) what uploads interrupted more than {@code olderThan} ago left in
+     * the store, see {@link dev.walstow.storage.ObjectStore#cleanAbandonedUploads}.
+     */
+    public long cleanAbandonedUploads(Duration olderThan, boolean dryRun) {
+        return retrier.call("cleaning up abandoned uploads", () -> {
+            try {
+                return repository.store().cleanAbandonedUploads(olderThan, dryRun);
+            } catch (StorageException e) {
+                throw RepositoryError.of("cleaning up abandoned uploads in " + repository.location(), e);
+            }
+        });
     }
 
     /** Deleting what is already gone is fine: a concurrent or earlier, interrupted expire got there first. */

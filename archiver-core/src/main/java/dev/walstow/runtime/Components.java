@@ -13,6 +13,7 @@ import dev.walstow.repo.Repository;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.storage.PosixObjectStore;
 import dev.walstow.storage.StorageException;
+import dev.walstow.storage.s3.ConditionalWriteCache;
 import dev.walstow.storage.s3.S3ObjectStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,14 +36,26 @@ public final class Components {
     public static Repository repository(WalstowConfig config, boolean createRoot) {
         return switch (config.repository()) {
             case RepositoryConfig.Posix posix -> new Repository(new PosixObjectStore(root(posix.path(), createRoot)));
-            case RepositoryConfig.S3 s3 -> new Repository(s3(s3));
+            case RepositoryConfig.S3 s3 -> new Repository(s3(s3, ConditionalWriteCache.none()));
+        };
+    }
+
+    /**
+     * The repository for a process working beside a cluster's data directory (archive-push, the daemon): an S3
+     * store keeps its conditional-write probe's answer in {@code spoolDirectory} (the daemon's spool,
+     * {@code pg_wal/.walstow}), so that the next process need not probe.
+     */
+    public static Repository repository(WalstowConfig config, Path spoolDirectory) {
+        return switch (config.repository()) {
+            case RepositoryConfig.Posix posix -> repository(config, false);
+            case RepositoryConfig.S3 s3 -> new Repository(s3(s3, ConditionalWriteCache.in(spoolDirectory)));
         };
     }
 
     /** The bucket must exist already: creating buckets needs rights an archiver should not have. */
-    private static S3ObjectStore s3(RepositoryConfig.S3 s3) {
+    private static S3ObjectStore s3(RepositoryConfig.S3 s3, ConditionalWriteCache cache) {
         try {
-            return S3ObjectStore.open(s3.settings());
+            return S3ObjectStore.open(s3.settings(), cache);
         } catch (StorageException e) {
             throw RepositoryError.of("open repository " + s3.settings().location(), e);
         }

@@ -333,4 +333,60 @@ class ConfigLoaderTest {
                 recipient = "/k.asc"
                 """)).hasMessageContaining("repository.bucket: is only for type = \"s3\"");
     }
+
+    private static String s3(String keys) {
+        return """
+                [repository]
+                type = "s3"
+                bucket = "pg-archive"
+                %s
+                [encryption]
+                recipient = "/k.asc"
+                """.formatted(keys);
+    }
+
+    private static void assertRefused(String config, String expected) {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, config)).isInstanceOfSatisfying(UserError.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.CONFIG);
+            assertThat(e.getMessage()).contains("1 problem(s): " + expected);
+            assertThat(e.oneLine()).doesNotContain("\n").contains("HINT:");
+        });
+    }
+
+    @Test
+    @DisplayName("a KMS key without sse = \"sse-kms\", S3's own spelling of sse, a misspelt AWS storage class and one "
+            + "that must be restored before reading are each refused in one line naming the key")
+    void s3WriteOptionMistakes() {
+        assertRefused(s3("sse-kms-key-id = \"alias/walstow\""), "repository.sse-kms-key-id: needs sse = \"sse-kms\"");
+        assertRefused(s3("sse = \"sse-s3\"\nsse-kms-key-id = \"alias/walstow\""),
+                "repository.sse-kms-key-id: needs sse = \"sse-kms\"");
+        assertRefused(s3("sse = \"aws:kms\""),
+                "repository.sse: must be \"none\", \"sse-s3\" or \"sse-kms\", got \"aws:kms\"");
+        assertRefused(s3("storage-class = \"standard-ia\""), "repository.storage-class: must be an S3 storage class");
+        assertRefused(s3("storage-class = \"STANDRD_IA\""),
+                "repository.storage-class: \"STANDRD_IA\" is not an AWS S3 storage class (STANDARD, STANDARD_IA");
+        assertRefused(s3("storage-class = \"GLACIER\""), "repository.storage-class: GLACIER objects must be restored");
+        assertRefused(s3("storage-class = \"DEEP_ARCHIVE\""),
+                "repository.storage-class: DEEP_ARCHIVE objects must be restored");
+    }
+
+    @Test
+    @DisplayName("SSE-S3, SSE-KMS with and without a key, and a store's own storage class behind an endpoint are "
+            + "accepted")
+    void s3WriteOptions() {
+        assertThat(settings(s3("sse = \"sse-s3\"")).encryption())
+                .isEqualTo(new dev.walstow.storage.s3.S3Settings.Encryption.S3Managed());
+        assertThat(settings(s3("sse = \"sse-kms\"")).encryption())
+                .isEqualTo(new dev.walstow.storage.s3.S3Settings.Encryption.Kms(Optional.empty()));
+        var kms = settings(s3("sse = \"sse-kms\"\nsse-kms-key-id = \"alias/walstow\"\nstorage-class = \"GLACIER_IR\""));
+        assertThat(kms.encryption())
+                .isEqualTo(new dev.walstow.storage.s3.S3Settings.Encryption.Kms(Optional.of("alias/walstow")));
+        assertThat(kms.storageClass()).contains("GLACIER_IR");
+        assertThat(settings(s3("endpoint = \"https://rgw.example\"\nstorage-class = \"COLD_HDD\"")).storageClass())
+                .contains("COLD_HDD");
+    }
+
+    private static dev.walstow.storage.s3.S3Settings settings(String config) {
+        return ((RepositoryConfig.S3) ConfigLoader.parse(SRC, config).repository()).settings();
+    }
 }

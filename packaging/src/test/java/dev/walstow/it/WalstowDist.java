@@ -139,18 +139,8 @@ final class WalstowDist {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String s3 = """
-                [repository]
-                type = "s3"
-                bucket = "%s"
-                prefix = "%s"
-                endpoint = "%s"
-                path-style = true
-                credentials = "static"
-                access-key-id = "%s"
-                secret-access-key-file = "%s"
-                %s
-                """.formatted(bucket, prefix, endpoint, accessKey, secret, repositoryExtra);
+        String s3 = dev.walstow.storage.s3.S3ProxyServer.repositoryTable(bucket, prefix, endpoint, accessKey, secret)
+                + repositoryExtra + "\n";
         write(config, text.replaceFirst("(?s)\\[repository\\].*?\\n\\n", java.util.regex.Matcher.quoteReplacement(s3))
                 + "\n" + tail);
     }

@@ -1,12 +1,13 @@
 package dev.walstow.storage;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A repository backend: a flat namespace of immutable objects addressed by {@link ObjectKey}-valid keys, each with
- * small {@link ObjectMeta}. Implementations: posix (a local or NFS directory), in-memory (tests), S3 (later).
+ * small {@link ObjectMeta}. Implementations: posix (a local or NFS directory), in-memory (tests), S3.
  *
  * <p>Contract shared by every backend and checked by {@code ObjectStoreContractTest}:
  * <ul>
@@ -71,6 +72,23 @@ public interface ObjectStore extends AutoCloseable {
      */
     default List<ListedObject> listWithInfo(String prefix) throws StorageException {
         return list(prefix).stream().map(ListedObject::withoutTime).toList();
+    }
+
+    /**
+     * Removes what interrupted puts left in the store: invisible to {@link #list} and {@link #get}, but taking space
+     * (S3: multipart uploads never completed nor aborted; posix: hidden temporary and data files no key links to).
+     * Only leftovers whose put started more than {@code olderThan} ago are removed, never an object under a key; a
+     * put still running is younger than any sensible {@code olderThan} (pick one far above the longest put). For
+     * maintenance commands only ({@code walstow expire}).
+     *
+     * <p>Added after the first backends: the default, for a backend whose puts leave nothing behind (in-memory),
+     * finds nothing.
+     *
+     * @param dryRun count what would be removed, remove nothing
+     * @return how many leftovers were removed (with {@code dryRun}: would be)
+     */
+    default long cleanAbandonedUploads(Duration olderThan, boolean dryRun) throws StorageException {
+        return 0;
     }
 
     /**

@@ -47,7 +47,7 @@ final class PosixNames {
         }
     }
 
-    /** Whether {@code fileName} is one of our hidden files, i.e. something {@code cleanupOrphans} may remove. */
+    /** Whether {@code fileName} is one of our hidden files, i.e. something {@code cleanAbandonedUploads} may remove. */
     static boolean isHiddenStoreFile(String fileName) {
         return DATA_FILE.matcher(fileName).matches() || TEMP_FILE.matcher(fileName).matches();
     }

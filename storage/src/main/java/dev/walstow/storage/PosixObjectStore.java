@@ -34,8 +34,11 @@ import java.util.Optional;
  * path fails with {@link StorageException.Kind#UNAVAILABLE} instead of silently filling a local directory.
  *
  * <p>Limitations: a key cannot be both an object and a prefix of other keys ({@code a} and {@code a/b}); and
- * {@link #delete} or {@link #cleanupOrphans} racing a put of the <em>same</em> key and content may remove the data
- * file that put just linked, so run maintenance only on keys nobody is pushing.
+ * {@link #delete} racing a put of the <em>same</em> key and content may remove the data file that put just linked,
+ * so delete only keys nobody is pushing. {@link #cleanAbandonedUploads} has the same race in a narrower form: a put
+ * writes a fresh data file, which is never old enough to be removed, unless it replaces a same-named leftover that
+ * is, between the sweep's age check and its delete; that needs a crashed put of the same key and content older
+ * than the age, and PostgreSQL retries a failed push within minutes, so keep the age in hours.
  */
 public final class PosixObjectStore implements ObjectStore {
     private final Path root;
@@ -216,12 +219,13 @@ public final class PosixObjectStore implements ObjectStore {
      * Removes hidden temporary and data files that no key links to and that were last modified more than
      * {@code olderThan} ago: debris of crashed or lost puts. Pick an age far longer than any put can take.
      *
-     * @return how many files were removed
+     * @return how many files were removed (with {@code dryRun}: would be)
      */
-    public long cleanupOrphans(Duration olderThan) throws StorageException {
+    @Override
+    public long cleanAbandonedUploads(Duration olderThan, boolean dryRun) throws StorageException {
         try {
             requireRoot("cleanup", "");
-            return PosixTreeWalker.removeOrphans(root.toRealPath(), olderThan);
+            return PosixTreeWalker.removeOrphans(root.toRealPath(), olderThan, dryRun);
         } catch (IOException e) {
             throw PosixErrors.map("cleanup", "", root, e);
         }
@@ -286,7 +290,7 @@ public final class PosixObjectStore implements ObjectStore {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            // Best effort: an orphan temp file is invisible and removed by cleanupOrphans.
+            // Best effort: an orphan temp file is invisible and removed by cleanAbandonedUploads.
         }
     }
 }

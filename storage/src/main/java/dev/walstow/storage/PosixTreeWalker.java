@@ -53,7 +53,8 @@ final class PosixTreeWalker {
         return keys;
     }
 
-    static long removeOrphans(Path realRoot, Duration olderThan) throws IOException {
+    /** Hidden files of ours that no key links to, older than {@code olderThan}: removed (or only counted). */
+    static long removeOrphans(Path realRoot, Duration olderThan, boolean dryRun) throws IOException {
         FileTime cutoff = FileTime.from(Instant.now().minus(olderThan));
         long[] removed = {0};
         Files.walkFileTree(realRoot, new Visitor(realRoot) {
@@ -61,7 +62,7 @@ final class PosixTreeWalker {
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 FileVisitResult result = super.preVisitDirectory(dir, attrs);
                 if (result == FileVisitResult.CONTINUE) {
-                    removed[0] += removeOrphansIn(dir, cutoff);
+                    removed[0] += removeOrphansIn(dir, cutoff, dryRun);
                 }
                 return result;
             }
@@ -69,7 +70,7 @@ final class PosixTreeWalker {
         return removed[0];
     }
 
-    private static long removeOrphansIn(Path dir, FileTime cutoff) throws IOException {
+    private static long removeOrphansIn(Path dir, FileTime cutoff, boolean dryRun) throws IOException {
         Set<String> linked = new HashSet<>();
         List<Path> candidates = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -90,7 +91,7 @@ final class PosixTreeWalker {
                 BasicFileAttributes attrs =
                         Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (attrs.isRegularFile() && attrs.lastModifiedTime().compareTo(cutoff) < 0
-                        && Files.deleteIfExists(candidate)) {
+                        && (dryRun || Files.deleteIfExists(candidate))) {
                     removed++;
                 }
             } catch (NoSuchFileException e) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -43,6 +44,16 @@ public abstract class ObjectStoreContractTest {
      * repository directory. Called after operations with invalid keys, which must write nothing at all.
      */
     protected void assertNothingStoredOutsideObjects() throws Exception {}
+
+    /**
+     * Leaves in the store what a put of {@code key} interrupted by a crash leaves behind (S3: a multipart upload
+     * started and never completed; posix: a hidden temporary file).
+     *
+     * @return false for a backend whose puts leave nothing behind
+     */
+    protected boolean abandonAnUpload(String key) throws Exception {
+        return false;
+    }
 
     /** Whether this backend overrides {@link ObjectStore#listWithInfo} with stored times (then they must be there). */
     protected boolean listsStoredTimes() {
@@ -254,6 +265,24 @@ public abstract class ObjectStoreContractTest {
         assertThat(store.delete("del/k")).isFalse();
         assertThat(store.putIfAbsent("del/k", second, ObjectMeta.ofPlain(second))).isEqualTo(new PutResult.Created());
         assertThat(content(store.get("del/k"))).containsExactly(second);
+    }
+
+    @Test
+    @DisplayName("cleanAbandonedUploads removes what an interrupted put left once older than asked, never an object; "
+            + "a dry run only counts")
+    void abandonedUploads() throws Exception {
+        byte[] bytes = randomBytes(1000, 8);
+        store.putIfAbsent("kept/a", bytes, ObjectMeta.ofPlain(bytes));
+        assertThat(store.cleanAbandonedUploads(Duration.ZERO, false)).as("after whole puts").isZero();
+        long left = abandonAnUpload("kept/b") ? 1 : 0;
+        Thread.sleep(20); // so the leftover is older than a zero age, whatever the clock's resolution
+
+        assertThat(store.cleanAbandonedUploads(Duration.ofHours(1), false)).as("younger than asked").isZero();
+        assertThat(store.cleanAbandonedUploads(Duration.ZERO, true)).as("dry run").isEqualTo(left);
+        assertThat(store.cleanAbandonedUploads(Duration.ZERO, false)).isEqualTo(left);
+        assertThat(store.cleanAbandonedUploads(Duration.ZERO, true)).as("nothing left").isZero();
+        assertThat(store.list("")).containsExactly("kept/a");
+        assertSameBytes(content(store.get("kept/a")), bytes);
     }
 
     @Test

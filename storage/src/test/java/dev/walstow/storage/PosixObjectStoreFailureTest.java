@@ -107,7 +107,7 @@ class PosixObjectStoreFailureTest {
                 () -> store.putIfAbsent("wal/x", bytes, ObjectMeta.ofPlain(bytes)),
                 () -> store.putIfAbsent("wal/x", file, ObjectMeta.ofPlain(bytes)),
                 () -> store.head("wal/x"), () -> store.get("wal/x"), () -> store.delete("wal/x"),
-                () -> store.list("wal/"), () -> store.cleanupOrphans(java.time.Duration.ZERO)}) {
+                () -> store.list("wal/"), () -> store.cleanAbandonedUploads(java.time.Duration.ZERO, false)}) {
             assertKind(call, StorageException.Kind.UNAVAILABLE, root.toString(), "does not exist");
         }
         assertThat(root).doesNotExist();

@@ -18,7 +18,8 @@ class PosixOrphanCleanupTest {
     Path root;
 
     @Test
-    @DisplayName("cleanup removes old unlinked hidden files only, keeping objects, recent files and foreign files")
+    @DisplayName("cleanup removes old unlinked hidden files only (a dry run only counts them), keeping objects, "
+            + "recent files and foreign files")
     void cleanupOrphans() throws Exception {
         PosixObjectStore store = new PosixObjectStore(root);
         byte[] bytes = {1, 2, 3};
@@ -36,7 +37,9 @@ class PosixOrphanCleanupTest {
             Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
         }
 
-        assertThat(store.cleanupOrphans(Duration.ofDays(1))).isEqualTo(3);
+        assertThat(store.cleanAbandonedUploads(Duration.ofDays(1), true)).as("dry run").isEqualTo(3);
+        assertThat(oldTemp).as("a dry run removes nothing").exists();
+        assertThat(store.cleanAbandonedUploads(Duration.ofDays(1), false)).isEqualTo(3);
 
         assertThat(oldTemp).doesNotExist();
         assertThat(oldData).doesNotExist();
@@ -45,7 +48,7 @@ class PosixOrphanCleanupTest {
         assertThat(recentTemp).exists();
         assertThat(foreign).exists();
         assertThat(StoreFixtures.content(store.get("wal/a/seg"))).containsExactly(bytes);
-        assertThat(store.cleanupOrphans(Duration.ofDays(1))).isZero();
+        assertThat(store.cleanAbandonedUploads(Duration.ofDays(1), false)).isZero();
         try (Stream<Path> all = Files.walk(root)) {
             assertThat(all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))).containsExactlyInAnyOrder(linkedData, recentTemp, foreign);
         }

@@ -3,10 +3,10 @@ package dev.walstow.storage.s3;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.StorageException;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
-import software.amazon.awssdk.services.s3.model.StorageClass;
 
 /**
  * {@link ObjectMeta} as S3 user metadata ({@code x-amz-meta-walstow-sha256}, {@code -plain-size}, {@code -codec}),
@@ -47,27 +47,34 @@ final class S3Meta {
         return null;
     }
 
+    /**
+     * Server-side encryption and storage class, asked for on the requests that create an object: PutObject and
+     * CreateMultipartUpload. Never on UploadPart or CompleteMultipartUpload (S3 takes them from the creation and
+     * refuses or ignores them there), nor on reads (S3 answers 400 to SSE-S3/KMS headers on GET and HEAD).
+     */
     static void options(S3Settings s, PutObjectRequest.Builder b) {
-        switch (s.encryption()) {
-            case S3Settings.Encryption.None n -> { }
-            case S3Settings.Encryption.S3Managed m -> b.serverSideEncryption(ServerSideEncryption.AES256);
-            case S3Settings.Encryption.Kms k -> {
-                b.serverSideEncryption(ServerSideEncryption.AWS_KMS);
-                k.keyId().ifPresent(b::ssekmsKeyId);
-            }
-        }
-        s.storageClass().ifPresent(c -> b.storageClass(StorageClass.fromValue(c)));
+        sse(s).ifPresent(b::serverSideEncryption);
+        kmsKeyId(s).ifPresent(b::ssekmsKeyId);
+        // As a string: the SDK's enum turns a class it does not know (a Ceph RGW placement, say) into "null".
+        s.storageClass().ifPresent(b::storageClass);
     }
 
+    /** As {@link #options(S3Settings, PutObjectRequest.Builder)}, for the start of a multipart upload. */
     static void options(S3Settings s, CreateMultipartUploadRequest.Builder b) {
-        switch (s.encryption()) {
-            case S3Settings.Encryption.None n -> { }
-            case S3Settings.Encryption.S3Managed m -> b.serverSideEncryption(ServerSideEncryption.AES256);
-            case S3Settings.Encryption.Kms k -> {
-                b.serverSideEncryption(ServerSideEncryption.AWS_KMS);
-                k.keyId().ifPresent(b::ssekmsKeyId);
-            }
-        }
-        s.storageClass().ifPresent(c -> b.storageClass(StorageClass.fromValue(c)));
+        sse(s).ifPresent(b::serverSideEncryption);
+        kmsKeyId(s).ifPresent(b::ssekmsKeyId);
+        s.storageClass().ifPresent(b::storageClass);
+    }
+
+    private static Optional<ServerSideEncryption> sse(S3Settings s) {
+        return switch (s.encryption()) {
+            case S3Settings.Encryption.None n -> Optional.empty();
+            case S3Settings.Encryption.S3Managed m -> Optional.of(ServerSideEncryption.AES256);
+            case S3Settings.Encryption.Kms k -> Optional.of(ServerSideEncryption.AWS_KMS);
+        };
+    }
+
+    private static Optional<String> kmsKeyId(S3Settings s) {
+        return s.encryption() instanceof S3Settings.Encryption.Kms k ? k.keyId() : Optional.empty();
     }
 }

@@ -143,12 +143,12 @@ final class S3Multipart {
                 .build();
     }
 
-    /** Best effort: a failed abort leaves the upload for {@link #abortStale} (or a bucket lifecycle rule). */
+    /** Best effort: a failed abort leaves the upload to {@link #abortStale} (walstow expire) or a lifecycle rule. */
     void abort(String fullKey, String uploadId) {
         try {
             client.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(fullKey).uploadId(uploadId)).join();
         } catch (RuntimeException e) {
-            LOG.warn("could not abort multipart upload {} of {} in {}: {} (abortStaleUploads will retry)",
+            LOG.warn("could not abort multipart upload {} of {} in {}: {} (walstow expire aborts it later)",
                     uploadId, fullKey, settings.location(), S3Errors.unwrap(e).toString());
         }
     }
@@ -156,9 +156,10 @@ final class S3Multipart {
     /**
      * Aborts every multipart upload under the repository prefix started more than {@code olderThan} ago.
      *
-     * @return how many were aborted
+     * @param dryRun count them, abort nothing
+     * @return how many were aborted (or, with {@code dryRun}, would be)
      */
-    int abortStale(Duration olderThan, Instant now) throws StorageException {
+    int abortStale(Duration olderThan, Instant now, boolean dryRun) throws StorageException {
         Instant cutoff = now.minus(olderThan);
         int aborted = 0;
         String keyMarker = null;
@@ -176,6 +177,10 @@ final class S3Multipart {
             }
             for (MultipartUpload upload : res.uploads()) {
                 if (upload.initiated() != null && upload.initiated().isBefore(cutoff)) {
+                    if (dryRun) {
+                        aborted++;
+                        continue;
+                    }
                     try {
                         client.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(upload.key())
                                 .uploadId(upload.uploadId())).join();

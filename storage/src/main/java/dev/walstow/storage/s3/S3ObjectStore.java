@@ -37,9 +37,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <ul>
  *   <li>Create-only: {@code If-None-Match: *} on the PUT (or on the multipart completion), so exactly one of several
- *       concurrent writers wins. Stores that ignore the header are detected once by a probe and then handled with
- *       HEAD before PUT, which leaves a race between two writers of one key (documented in
- *       docs/configuration.md).</li>
+ *       concurrent writers wins. Stores that ignore the header are detected once by a probe (its answer kept for
+ *       the next processes by a {@link ConditionalWriteCache}) and then handled with HEAD before PUT, which leaves
+ *       a race between two writers of one key (documented in docs/configuration.md).</li>
  *   <li>Integrity on the wire: every upload carries a CRC32C (or SHA-256) header the store checks before storing;
  *       downloads ask for the stored checksum and the SDK verifies it where the store has one.</li>
  *   <li>"Not there" is only a 404 {@code NoSuchKey} (or a bodiless 404 to HEAD in a bucket known to exist); every
@@ -60,7 +60,8 @@ public final class S3ObjectStore implements ObjectStore {
     private final AtomicBoolean bucketSeen = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private S3ObjectStore(S3Settings settings, SdkAsyncHttpClient http) throws StorageException {
+    private S3ObjectStore(S3Settings settings, SdkAsyncHttpClient http, ConditionalWriteCache cache)
+            throws StorageException {
         this.settings = settings;
         this.http = http;
         try {
@@ -70,17 +71,22 @@ public final class S3ObjectStore implements ObjectStore {
             throw e;
         }
         this.multipart = new S3Multipart(client, settings, PARALLEL_PARTS);
-        this.probe = new ConditionalWriteProbe(client, settings);
+        this.probe = new ConditionalWriteProbe(client, settings, cache);
     }
 
     /** A store with the Netty HTTP client. Reads a static secret key file now, so a bad one fails at start-up. */
     public static S3ObjectStore open(S3Settings settings) throws StorageException {
-        return new S3ObjectStore(settings, S3Clients.netty(settings));
+        return open(settings, ConditionalWriteCache.none());
+    }
+
+    /** As {@link #open(S3Settings)}, taking the conditional-write probe's answer from {@code cache} if it has one. */
+    public static S3ObjectStore open(S3Settings settings, ConditionalWriteCache cache) throws StorageException {
+        return new S3ObjectStore(settings, S3Clients.netty(settings), cache);
     }
 
     /** A store on the given HTTP client (measurements compare Netty with CRT); the store closes it. */
     public static S3ObjectStore open(S3Settings settings, SdkAsyncHttpClient http) throws StorageException {
-        return new S3ObjectStore(settings, http);
+        return new S3ObjectStore(settings, http, ConditionalWriteCache.none());
     }
 
     @Override
@@ -129,6 +135,11 @@ public final class S3ObjectStore implements ObjectStore {
             return new PutResult.Created();
         } catch (S3Multipart.KeyTaken taken) {
             return existing(key);
+        } catch (StorageException e) {
+            if (atomic && S3Errors.status(e.getCause()) == 501) {
+                throw probe.refused(e);
+            }
+            throw e;
         }
     }
 
@@ -326,13 +337,12 @@ public final class S3ObjectStore implements ObjectStore {
     /**
      * Aborts multipart uploads under this repository's prefix that were started more than {@code olderThan} ago:
      * what a crash in the middle of a large upload leaves (invisible, but billed). Keep {@code olderThan} well
-     * above the longest upload, so a running one is never cut.
-     *
-     * @return how many uploads were aborted
+     * above the longest upload, so a running one is never cut. Uploads outside the prefix are not ours.
      */
-    public int abortStaleUploads(Duration olderThan) throws StorageException {
-        int n = multipart.abortStale(olderThan, Instant.now());
-        if (n > 0) {
+    @Override
+    public long cleanAbandonedUploads(Duration olderThan, boolean dryRun) throws StorageException {
+        int n = multipart.abortStale(olderThan, Instant.now(), dryRun);
+        if (n > 0 && !dryRun) {
             LOG.info("aborted {} stale multipart upload(s) in {}", n, location());
         }
         return n;

@@ -78,6 +78,11 @@ public record S3Settings(
                 checksum, conditionalWrite, timeouts, sdkAttempts, maxConcurrency, threshold, part);
     }
 
+    public S3Settings withWriteOptions(Encryption sse, Optional<String> objectStorageClass) {
+        return new S3Settings(bucket, prefix, region, endpoint, pathStyle, credentials, sse, objectStorageClass,
+                checksum, conditionalWrite, timeouts, sdkAttempts, maxConcurrency, multipartThreshold, partSize);
+    }
+
     public S3Settings withConditionalWrite(ConditionalWrite mode) {
         return new S3Settings(bucket, prefix, region, endpoint, pathStyle, credentials, encryption, storageClass,
                 checksum, mode, timeouts, sdkAttempts, maxConcurrency, multipartThreshold, partSize);

@@ -11,17 +11,21 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on loopback between a client and a server (s3proxy) that injects the faults of a real network and a
  * real object store: added latency, connection resets, stalls (bytes swallowed, nothing answered), a window in
- * which every request is answered {@code 503 SlowDown}, an outage (every connection reset at once), and one
- * corrupted byte in the next request body. Used by the storage tests and the end-to-end tests.
+ * which every request is answered {@code 503 SlowDown}, an outage (every connection reset at once), one corrupted
+ * byte in the next request body, and a store that refuses conditional writes. It can also record the head of every
+ * request, to check what went over the wire. Used by the storage tests and the end-to-end tests.
  */
 public final class FaultProxy implements AutoCloseable {
     private static final int HEADER_LIMIT = 64 << 10;
@@ -36,6 +40,9 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean stall;
     private volatile boolean down;
     private volatile long slowDownUntil; // System.nanoTime(); 0 = no window
+    private volatile boolean recording;
+    private volatile boolean refuseConditional;
+    private final Queue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
     private final AtomicInteger resetNext = new AtomicInteger();
     private final AtomicBoolean corruptNextBody = new AtomicBoolean();
     private final AtomicBoolean corruptNextResponse = new AtomicBoolean();
@@ -104,6 +111,35 @@ public final class FaultProxy implements AutoCloseable {
         dropAll();
     }
 
+    /**
+     * While on, the head of every request is kept for {@link #recorded()}. Each request then gets a connection of
+     * its own ({@code Connection: close} is added to its head; that header is never signed): this proxy looks only
+     * at the first request of a connection, so requests on a kept-alive one would pass unseen. Turn it on before
+     * the client opens connections.
+     */
+    public void record(boolean on) {
+        recording = on;
+        dropAll();
+    }
+
+    /** The request heads recorded so far, in arrival order. */
+    public List<RecordedRequest> recorded() {
+        return List.copyOf(recorded);
+    }
+
+    public void clearRecorded() {
+        recorded.clear();
+    }
+
+    /**
+     * While on, every request with an {@code If-None-Match} header is answered {@code 501 NotImplemented}, as by a
+     * store without conditional writes; the rest is forwarded (one request per connection, as in {@link #record}).
+     */
+    public void refuseConditionalWrites(boolean on) {
+        refuseConditional = on;
+        dropAll();
+    }
+
     public int slowDownsAnswered() {
         return slowDownsAnswered.get();
     }
@@ -148,10 +184,21 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             if (slowDownUntil != 0 && System.nanoTime() < slowDownUntil) {
-                slowDown(client, in, head);
+                slowDownsAnswered.incrementAndGet();
+                answer(client, in, head, "503 Slow Down", "SlowDown", "Please reduce your request rate.");
                 return;
             }
-            forward(client, head);
+            boolean onePerConnection = recording || refuseConditional;
+            RecordedRequest request = RecordedRequest.parse(head);
+            if (recording) {
+                recorded.add(request);
+            }
+            if (refuseConditional && request.header("if-none-match").isPresent()) {
+                answer(client, in, head, "501 Not Implemented", "NotImplemented",
+                        "A header you provided implies functionality that is not implemented");
+                return;
+            }
+            forward(client, onePerConnection ? RecordedRequest.withConnectionClose(head) : head);
         } catch (IOException e) {
             // A client or server that went away: nothing to report, the client sees the failure itself.
         } finally {
@@ -235,16 +282,17 @@ public final class FaultProxy implements AutoCloseable {
         return null;
     }
 
-    private void slowDown(Socket client, InputStream in, byte[] head) throws IOException {
-        slowDownsAnswered.incrementAndGet();
+    /** Answers the request with an S3 error instead of forwarding it, and closes the connection. */
+    private static void answer(Socket client, InputStream in, byte[] head, String status, String code,
+            String message) throws IOException {
         String headers = new String(head, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
         if (!headers.contains("expect: 100-continue")) {
             long length = contentLength(headers);
             in.skipNBytes(Math.max(0, length));
         }
-        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
-                + "<Message>Please reduce your request rate.</Message></Error>";
-        String response = "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
+        String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code>"
+                + "<Message>" + message + "</Message></Error>";
+        String response = "HTTP/1.1 " + status + "\r\nContent-Type: application/xml\r\nContent-Length: "
                 + body.length() + "\r\nConnection: close\r\n\r\n" + body;
         client.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
         client.getOutputStream().flush();

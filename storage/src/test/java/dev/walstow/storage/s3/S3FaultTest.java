@@ -14,54 +14,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /** S3 behaviour under the faults of a real network, through {@link FaultProxy} in front of s3proxy. */
 class S3FaultTest {
-    private static final AtomicInteger PREFIXES = new AtomicInteger();
     /** Short bounds so that stalls and outages are seen in seconds. */
     private static final S3Settings.Timeouts FAST = new S3Settings.Timeouts(Duration.ofSeconds(1),
             Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5));
 
-    @TempDir
-    static Path data;
-
-    static S3ProxyServer server;
-    FaultProxy proxy;
-    String prefix;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.start(data);
-        server.createBucket("faults");
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void startProxy() throws Exception {
-        proxy = new FaultProxy(server.port());
-        prefix = "f" + PREFIXES.incrementAndGet() + "/";
-    }
-
-    @AfterEach
-    void stopProxy() throws Exception {
-        proxy.close();
-    }
+    @RegisterExtension
+    static final ProxiedS3 S3 = ProxiedS3.withBucket("faults");
 
     private S3Settings settings() {
-        return server.settings("faults", prefix, proxy.endpoint()).withTimeouts(FAST);
+        return S3.settings().withTimeouts(FAST);
     }
 
     private static void assertFails(Kind kind, org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
@@ -76,8 +45,8 @@ class S3FaultTest {
             assertThat(store.atomicCreate()).isTrue();
             assertThat(store.list("")).as("the probe object is gone").isEmpty();
         }
-        try (var admin = server.admin()) {
-            assertThat(admin.listObjectsV2(b -> b.bucket("faults").prefix(prefix)).join().contents()).isEmpty();
+        try (var admin = S3.server().admin()) {
+            assertThat(admin.listObjectsV2(b -> b.bucket(S3.bucket()).prefix(S3.prefix())).join().contents()).isEmpty();
         }
     }
 
@@ -85,7 +54,7 @@ class S3FaultTest {
     @DisplayName("50 ms of latency on every chunk slows transfers down but they complete intact")
     void latency() throws Exception {
         byte[] bytes = randomBytes(1 << 20, 11);
-        proxy.latency(Duration.ofMillis(50));
+        S3.proxy().latency(Duration.ofMillis(50));
         try (S3ObjectStore store = S3ObjectStore.open(settings().withTimeouts(S3Settings.Timeouts.DEFAULT))) {
             long start = System.nanoTime();
             assertThat(store.putIfAbsent("lat", bytes, ObjectMeta.ofPlain(bytes))).isEqualTo(new PutResult.Created());
@@ -100,9 +69,9 @@ class S3FaultTest {
         byte[] bytes = randomBytes(200_000, 12);
         try (S3ObjectStore store = S3ObjectStore.open(settings().withSdkAttempts(4))) {
             store.atomicCreate(); // the probe's requests must not use up the resets
-            proxy.resetNext(2);
+            S3.proxy().resetNext(2);
             assertThat(store.putIfAbsent("reset", bytes, ObjectMeta.ofPlain(bytes))).isEqualTo(new PutResult.Created());
-            proxy.resetNext(2);
+            S3.proxy().resetNext(2);
             assertSameBytes(content(store.get("reset")), bytes);
         }
     }
@@ -113,7 +82,7 @@ class S3FaultTest {
         byte[] bytes = randomBytes(100_000, 13);
         try (S3ObjectStore store = S3ObjectStore.open(settings().withSdkAttempts(2))) {
             store.putIfAbsent("there", bytes, ObjectMeta.ofPlain(bytes));
-            proxy.stall(true);
+            S3.proxy().stall(true);
             long start = System.nanoTime();
             assertFails(Kind.UNAVAILABLE, () -> store.get("there"));
             assertFails(Kind.UNAVAILABLE, () -> store.get("absent"));
@@ -121,7 +90,7 @@ class S3FaultTest {
             assertFails(Kind.UNAVAILABLE, () -> store.putIfAbsent("new", bytes, ObjectMeta.ofPlain(bytes)));
             // 4 calls, each bounded by the 5 s call timeout.
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(25));
-            proxy.stall(false);
+            S3.proxy().stall(false);
             assertSameBytes(content(store.get("there")), bytes);
         }
     }
@@ -132,7 +101,7 @@ class S3FaultTest {
         byte[] bytes = randomBytes(300_000, 14);
         try (S3ObjectStore store = S3ObjectStore.open(settings())) {
             store.atomicCreate();
-            proxy.slowDownFor(Duration.ofSeconds(3));
+            S3.proxy().slowDownFor(Duration.ofSeconds(3));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             PutResult result = null;
             int failures = 0;
@@ -147,7 +116,7 @@ class S3FaultTest {
                 }
             }
             assertThat(result).isEqualTo(new PutResult.Created());
-            assertThat(proxy.slowDownsAnswered()).as("503s answered").isGreaterThan(failures);
+            assertThat(S3.proxy().slowDownsAnswered()).as("503s answered").isGreaterThan(failures);
             assertSameBytes(content(store.get("slow")), bytes);
         }
     }
@@ -164,7 +133,7 @@ class S3FaultTest {
             try (S3ObjectStore store = S3ObjectStore.open(s)) {
                 store.atomicCreate();
                 String key = "corrupt-" + algorithm;
-                proxy.corruptNextRequestBody();
+                S3.proxy().corruptNextRequestBody();
                 assertThatThrownBy(() -> store.putIfAbsent(key, bytes, ObjectMeta.ofPlain(bytes)))
                         .isInstanceOfSatisfying(StorageException.class, e -> {
                             // IO (BadDigest, or a payload signature mismatch over plain HTTP): retryable.
@@ -185,7 +154,7 @@ class S3FaultTest {
         byte[] bytes = randomBytes(500_000, 19);
         try (S3ObjectStore store = S3ObjectStore.open(settings())) {
             store.putIfAbsent("down", bytes, ObjectMeta.ofPlain(bytes));
-            proxy.corruptNextResponseBody();
+            S3.proxy().corruptNextResponseBody();
             assertThatThrownBy(() -> content(store.get("down"))).hasRootCauseInstanceOf(Exception.class)
                     .satisfies(e -> assertThat(causes(e)).anySatisfy(c -> assertThat(c)
                             .isInstanceOfSatisfying(StorageException.class, se -> {
@@ -212,7 +181,7 @@ class S3FaultTest {
         try (S3ObjectStore store = S3ObjectStore.open(settings().withSdkAttempts(1)
                 .withMultipart(6L << 20, 5L << 20).withTimeouts(S3Settings.Timeouts.DEFAULT))) {
             store.atomicCreate();
-            proxy.corruptNextRequestBody();
+            S3.proxy().corruptNextRequestBody();
             assertThatThrownBy(() -> store.putIfAbsent("mp", file, ObjectMeta.ofPlain(bytes)))
                     .isInstanceOf(StorageException.class);
             assertThat(store.head("mp")).isEmpty();
@@ -223,25 +192,28 @@ class S3FaultTest {
     }
 
     @Test
-    @DisplayName("abortStaleUploads aborts uploads a crash left behind, and only those older than asked")
+    @DisplayName("cleanAbandonedUploads aborts uploads a crash left behind, only those older than asked and only in "
+            + "the prefix; a dry run only counts them")
     void staleUploadsCleanedUp() throws Exception {
-        try (S3AsyncClient admin = server.admin(); S3ObjectStore store = S3ObjectStore.open(settings())) {
-            admin.createMultipartUpload(b -> b.bucket("faults").key(prefix + "crashed/a")).join();
-            admin.createMultipartUpload(b -> b.bucket("faults").key(prefix + "crashed/b")).join();
-            admin.createMultipartUpload(b -> b.bucket("faults").key("elsewhere/c")).join();
+        try (S3AsyncClient admin = S3.server().admin(); S3ObjectStore store = S3ObjectStore.open(settings())) {
+            admin.createMultipartUpload(b -> b.bucket(S3.bucket()).key(S3.prefix() + "crashed/a")).join();
+            admin.createMultipartUpload(b -> b.bucket(S3.bucket()).key(S3.prefix() + "crashed/b")).join();
+            admin.createMultipartUpload(b -> b.bucket(S3.bucket()).key("elsewhere/c")).join();
 
-            assertThat(store.abortStaleUploads(Duration.ofHours(1))).isZero();
+            assertThat(store.cleanAbandonedUploads(Duration.ofHours(1), false)).isZero();
             Thread.sleep(1100); // S3 times have a resolution of one second
-            assertThat(store.abortStaleUploads(Duration.ofSeconds(1))).isEqualTo(2);
+            assertThat(store.cleanAbandonedUploads(Duration.ofSeconds(1), true)).as("dry run").isEqualTo(2);
+            assertThat(openUploads()).as("a dry run aborts nothing").isEqualTo(2);
+            assertThat(store.cleanAbandonedUploads(Duration.ofSeconds(1), false)).isEqualTo(2);
             assertThat(openUploads()).isZero();
-            assertThat(admin.listMultipartUploads(b -> b.bucket("faults").prefix("elsewhere/")).join().uploads())
+            assertThat(admin.listMultipartUploads(b -> b.bucket(S3.bucket()).prefix("elsewhere/")).join().uploads())
                     .as("uploads outside the repository prefix are not ours").hasSize(1);
         }
     }
 
     private int openUploads() throws Exception {
-        try (S3AsyncClient admin = server.admin()) {
-            return admin.listMultipartUploads(b -> b.bucket("faults").prefix(prefix)).join().uploads().size();
+        try (S3AsyncClient admin = S3.server().admin()) {
+            return admin.listMultipartUploads(b -> b.bucket(S3.bucket()).prefix(S3.prefix())).join().uploads().size();
         }
     }
 
@@ -250,13 +222,13 @@ class S3FaultTest {
     void outage() throws Exception {
         try (S3ObjectStore store = S3ObjectStore.open(settings())) {
             store.atomicCreate();
-            proxy.down(true);
+            S3.proxy().down(true);
             long start = System.nanoTime();
             assertFails(Kind.UNAVAILABLE, () -> store.get("absent"));
             assertFails(Kind.UNAVAILABLE, () -> store.head("absent"));
             assertFails(Kind.UNAVAILABLE, () -> store.list(""));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
-            proxy.down(false);
+            S3.proxy().down(false);
             assertThat(store.get("absent")).isEmpty();
         }
     }
@@ -264,7 +236,7 @@ class S3FaultTest {
     @Test
     @DisplayName("a missing bucket is an error for head and get, never \"not found\"")
     void missingBucket() throws Exception {
-        S3Settings s = server.settings("no-such-bucket", "", proxy.endpoint());
+        S3Settings s = S3.server().settings("no-such-bucket", "", S3.proxy().endpoint());
         try (S3ObjectStore store = S3ObjectStore.open(s)) {
             assertFails(Kind.PERMISSION_DENIED, () -> store.get("x"));
             assertFails(Kind.PERMISSION_DENIED, () -> store.head("x"));
@@ -274,9 +246,9 @@ class S3FaultTest {
     @Test
     @DisplayName("a wrong secret key is PERMISSION_DENIED for every operation, without retries")
     void wrongSecret() throws Exception {
-        S3Settings s = server.settings("faults", prefix, proxy.endpoint());
+        S3Settings s = S3.server().settings(S3.bucket(), S3.prefix(), S3.proxy().endpoint());
         s = S3Settings.of(s.bucket(), s.prefix(), s.region(), s.endpoint(), true,
-                new S3Settings.Credentials.Literal(server.accessKey(), "wrong"));
+                new S3Settings.Credentials.Literal(S3.server().accessKey(), "wrong"));
         try (S3ObjectStore store = S3ObjectStore.open(s)) {
             assertFails(Kind.PERMISSION_DENIED, () -> store.get("x"));
             assertFails(Kind.PERMISSION_DENIED, () -> store.head("x"));
@@ -302,8 +274,8 @@ class S3FaultTest {
     @Test
     @DisplayName("an object without walstow metadata is CORRUPT, not a valid object and not missing")
     void foreignObject() throws Exception {
-        try (S3AsyncClient admin = server.admin(); S3ObjectStore store = S3ObjectStore.open(settings())) {
-            admin.putObject(b -> b.bucket("faults").key(prefix + "foreign"),
+        try (S3AsyncClient admin = S3.server().admin(); S3ObjectStore store = S3ObjectStore.open(settings())) {
+            admin.putObject(b -> b.bucket(S3.bucket()).key(S3.prefix() + "foreign"),
                     software.amazon.awssdk.core.async.AsyncRequestBody.fromString("x")).join();
             assertFails(Kind.CORRUPT, () -> store.head("foreign"));
             assertFails(Kind.CORRUPT, () -> store.get("foreign"));
@@ -314,19 +286,19 @@ class S3FaultTest {
     @Test
     @DisplayName("static credentials are read from the secret key file; an empty or missing file fails at open")
     void staticCredentialsFromFile(@TempDir Path tmp) throws Exception {
-        Path secret = Files.writeString(tmp.resolve("secret"), server.secretKey() + "\n");
+        Path secret = Files.writeString(tmp.resolve("secret"), S3.server().secretKey() + "\n");
         S3Settings base = settings();
         try (S3ObjectStore store = S3ObjectStore.open(S3Settings.of(base.bucket(), base.prefix(), base.region(),
-                base.endpoint(), true, new S3Settings.Credentials.Static(server.accessKey(), secret)))) {
+                base.endpoint(), true, new S3Settings.Credentials.Static(S3.server().accessKey(), secret)))) {
             assertThat(store.get("nothing")).isEqualTo(Optional.empty());
         }
         Path empty = Files.writeString(tmp.resolve("empty"), "\n");
         for (Path bad : new Path[] {empty, tmp.resolve("missing")}) {
             assertThatThrownBy(() -> S3ObjectStore.open(S3Settings.of(base.bucket(), base.prefix(), base.region(),
-                    base.endpoint(), true, new S3Settings.Credentials.Static(server.accessKey(), bad))))
+                    base.endpoint(), true, new S3Settings.Credentials.Static(S3.server().accessKey(), bad))))
                     .isInstanceOfSatisfying(StorageException.class, e -> {
                         assertThat(e.kind()).isEqualTo(Kind.PERMISSION_DENIED);
-                        assertThat(e.getMessage()).contains(bad.toString()).doesNotContain(server.secretKey());
+                        assertThat(e.getMessage()).contains(bad.toString()).doesNotContain(S3.server().secretKey());
                     });
         }
     }

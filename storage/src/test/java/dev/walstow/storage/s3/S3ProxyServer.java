@@ -1,6 +1,8 @@
 package dev.walstow.storage.s3;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -9,6 +11,8 @@ import java.util.UUID;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -27,18 +31,19 @@ public final class S3ProxyServer implements AutoCloseable {
     private final URI endpoint;
 
     private S3ProxyServer(Path dataDir) throws Exception {
-        this(dataDir, null, null);
+        this(dataDir, null, null, false);
     }
 
-    private S3ProxyServer(Path dataDir, Path keyStore, String keyStorePassword) throws Exception {
+    private S3ProxyServer(Path dataDir, Path keyStore, String keyStorePassword, boolean acceptSse) throws Exception {
         Properties props = new Properties();
         if (dataDir != null) {
             props.setProperty("jclouds.filesystem.basedir", dataDir.toString());
         }
         props.setProperty("jclouds.identity", accessKey);
         props.setProperty("jclouds.credential", secretKey);
+        BlobStore store = BlobStores.create(dataDir == null ? "transient-nio2" : "filesystem-nio2", props);
         S3Proxy.Builder builder = S3Proxy.builder()
-                .blobStore(BlobStores.create(dataDir == null ? "transient-nio2" : "filesystem-nio2", props))
+                .blobStore(acceptSse ? new AcceptingSse(store) : store)
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .stopTimeout(1000);
@@ -66,7 +71,29 @@ public final class S3ProxyServer implements AutoCloseable {
      * (pgBackRest); {@link #securePort()}.
      */
     public static S3ProxyServer startWithTls(Path dataDir, Path keyStore, String password) throws Exception {
-        return new S3ProxyServer(dataDir, keyStore, password);
+        return new S3ProxyServer(dataDir, keyStore, password, false);
+    }
+
+    /**
+     * A server that accepts SSE-S3 and SSE-KMS request headers. s3proxy's disk store answers them with
+     * {@code 501 NotImplemented}; declared capable, s3proxy checks them as S3 does (the algorithm is {@code AES256}
+     * or {@code aws:kms}, a KMS key id only with {@code aws:kms}) and then stores the object unencrypted. For tests
+     * that look at what a client sends (stripping the headers on the way instead would break the request signature,
+     * which covers every {@code x-amz-*} header).
+     */
+    public static S3ProxyServer startAcceptingSse(Path dataDir) throws Exception {
+        return new S3ProxyServer(dataDir, null, null, true);
+    }
+
+    private static final class AcceptingSse extends ForwardingBlobStore {
+        AcceptingSse(BlobStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public boolean supportsServerSideEncryption() {
+            return true;
+        }
     }
 
     public int securePort() {
@@ -105,6 +132,31 @@ public final class S3ProxyServer implements AutoCloseable {
 
     public S3Settings settings(String bucket, String prefix) {
         return settings(bucket, prefix, endpoint);
+    }
+
+    /**
+     * The {@code [repository]} table of a walstow.toml for a store like this one (path-style, static keys) at
+     * {@code endpoint}, the secret key in {@code secretFile}; ends with a newline.
+     */
+    public static String repositoryTable(String bucket, String prefix, URI endpoint, String accessKey,
+            Path secretFile) {
+        return """
+                [repository]
+                type = "s3"
+                bucket = "%s"
+                prefix = "%s"
+                endpoint = "%s"
+                path-style = true
+                credentials = "static"
+                access-key-id = "%s"
+                secret-access-key-file = "%s"
+                """.formatted(bucket, prefix, endpoint, accessKey, secretFile);
+    }
+
+    /** As {@link #repositoryTable(String, String, URI, String, Path)} for this server reached at {@code via}. */
+    public String repositoryTable(String bucket, String prefix, URI via, Path secretFile) throws IOException {
+        Files.writeString(secretFile, secretKey + "\n");
+        return repositoryTable(bucket, prefix, via, accessKey, secretFile);
     }
 
     /** Creates a bucket with a plain synchronous client, independent of the code under test. */
