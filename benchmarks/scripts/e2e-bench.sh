@@ -26,6 +26,7 @@
 #   WALSTOW_DIST (packaging/target/walstow; built with `mvn -B -q -o package -DskipTests` if missing)
 #   E2E_ROWS ("drain get pitr"): "drain" alone measures the drain and one-call rows only
 #   E2E_DAEMON_COLD (0): 1 starts the walstow daemon inside the drain's clock (a cold start under a backlog)
+#   E2E_DAEMON_NICE (0): niceness of the walstow daemon
 #   E2E_DAEMON_OPTS: extra JVM options for the walstow daemon (e.g. a JFR recording)
 #   E2E_OUT: also write the table (markdown) and the raw samples (TSV) to this directory
 # Installs what is missing with apt-get: postgresql-15, pgbackrest, hyperfine, zstd.
@@ -433,7 +434,8 @@ start_daemon() { # TOOL DATA (in the current cgroup)
   local d=$2 i
   DAEMON_PIDFILE=$WORK/daemon.pid
   # As systemd/walstow.service runs it: the optimizing compiler for the long-running daemon.
-  in_cg runuser -u postgres -- env WALSTOW_JAVA_OPTS="-XX:TieredStopAtLevel=4 ${E2E_DAEMON_OPTS:-}" bash -c \
+  in_cg runuser -u postgres -- env WALSTOW_JAVA_OPTS="-XX:TieredStopAtLevel=4 ${E2E_DAEMON_OPTS:-}" \
+    nice -n "${E2E_DAEMON_NICE:-0}" bash -c \
     'cd "$1" && echo $$ > "$2" && exec "$3" --config "$4" daemon' _ "$d" "$DAEMON_PIDFILE" "$WS" "$d.tool.conf" \
     >>"$WORK/logs/daemon.log" 2>&1 &
   for ((i = 0; i < 600; i++)); do

@@ -38,6 +38,7 @@ final class ReadyScanner {
     private volatile boolean stopped;
     private Thread thread;
     private WatchService watcher;
+    private int failedListings;
 
     /**
      * @param onListing every full listing, oldest first
@@ -85,8 +86,13 @@ final class ReadyScanner {
             for (Path file : files) {
                 parse(file.getFileName().toString()).ifPresent(names::add);
             }
+            failedListings = 0;
         } catch (IOException e) {
-            LOG.warn("cannot list {}: {}", archiveStatus, e.toString());
+            // Once, then every 100th time: a data directory that went away must not flood the log twice a second.
+            if (failedListings++ % 100 == 0) {
+                LOG.warn("cannot list {} (failure {} in a row; PostgreSQL's data directory gone or unmounted?): {}",
+                        archiveStatus, failedListings, e.toString());
+            }
         }
         names.sort(WalOrder.OLDEST_FIRST);
         return names;
