@@ -53,9 +53,14 @@ public final class Daemon {
     private static final Duration SQL_TIMEOUT = Duration.ofSeconds(10);
 
     /** Internal rhythms, not configuration; tests shorten them. */
-    public record Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery) {
+    /** @param warmUpRounds segments' worth of codec warm-up at start ({@link CodecWarmUp}); 0 in most tests */
+    public record Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery, int warmUpRounds) {
         public static final Timings DEFAULT = new Timings(Duration.ofSeconds(1), Duration.ofSeconds(5),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), CodecWarmUp.DEFAULT_ROUNDS);
+
+        public Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery) {
+            this(rescanEvery, housekeepingEvery, guardEvery, 0);
+        }
 
         public Timings(Duration rescanEvery, Duration housekeepingEvery) {
             this(rescanEvery, housekeepingEvery, DEFAULT.guardEvery());
@@ -176,6 +181,10 @@ public final class Daemon {
         }
         handler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests, () -> accepting);
         WorkMarkers.publishPresence(layout);
+        if (timings.warmUpRounds() > 0) {
+            new CodecWarmUp(codec, () -> push.queued() > 0 || fetch.busy() || !accepting, timings.warmUpRounds())
+                    .startInBackground();
+        }
         LOG.info("daemon started for {} (push-concurrency {}, prefetch {}, repository {})", realData,
                 d.pushConcurrency(), d.prefetch(), repository.location());
         return handler;

@@ -77,6 +77,11 @@ final class FetchService {
         this.negative = new NegativeCache(negativeCacheTtl);
     }
 
+    /** Whether a fetch or prefetch is running (the codec warm-up gives way). */
+    boolean busy() {
+        return !inFlight.isEmpty();
+    }
+
     /** Answers one archive-get call; {@code destination} is %p, already checked to be inside pg_wal. */
     CompletableFuture<Reply> get(WalFileName name, Path destination) {
         CompletableFuture<Reply> reply;
