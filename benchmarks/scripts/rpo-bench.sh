@@ -54,6 +54,11 @@ work="$(mktemp -d /tmp/walstow-rpo-bench.XXXXXX)"; chmod 755 "$work"
 cleanup() {
   [ -n "${truncator_pid:-}" ] && kill "$truncator_pid" 2>/dev/null || true
   [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null || true
+  # $daemon_pid is runuser's: the daemon's JVM (which exec'd from the launcher) outlived it and kept running on a
+  # deleted directory, competing for the cores with the next run. Stop it by what its command line names.
+  pkill -TERM -f -- "-Dwalstow.home=$work/walstow " 2>/dev/null || true
+  for _ in $(seq 50); do pgrep -f -- "-Dwalstow.home=$work/walstow " >/dev/null || break; sleep 0.2; done
+  pkill -KILL -f -- "-Dwalstow.home=$work/walstow " 2>/dev/null || true
   runuser -u postgres -- "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
   [ -n "${s3proxy_pid:-}" ] && kill "$s3proxy_pid" 2>/dev/null || true
   wait 2>/dev/null || true
