@@ -34,7 +34,7 @@ final class DataCiphers {
 
     static SessionKeyDataDecryptorFactory decryptor(PGPSessionKey sessionKey) {
         if (USE_JCE) {
-            return new JceSessionKeyDataDecryptorFactoryBuilder().build(sessionKey);
+            return new EcbCfbDecryptorFactory(new JceSessionKeyDataDecryptorFactoryBuilder().build(sessionKey));
         }
         return new BcSessionKeyDataDecryptorFactory(sessionKey);
     }
