@@ -136,10 +136,15 @@ class S3FaultTest {
                 S3.proxy().corruptNextRequestBody();
                 assertThatThrownBy(() -> store.putIfAbsent(key, bytes, ObjectMeta.ofPlain(bytes)))
                         .isInstanceOfSatisfying(StorageException.class, e -> {
-                            // IO (BadDigest, or a payload signature mismatch over plain HTTP): retryable.
-                            assertThat(e.kind()).as(e.getMessage()).isEqualTo(Kind.IO);
-                            assertThat(e.getMessage()).containsAnyOf("BadDigest", "XAmzContentSHA256Mismatch",
-                                    "InvalidDigest", "checksum");
+                            // Retryable either way. Usually IO with the store's verdict (BadDigest, or a payload
+                            // signature mismatch over plain HTTP); but a store that answers before it has read
+                            // the whole body may reset the connection first, and the client then only sees the
+                            // reset (UNAVAILABLE): seen in a clean-clone CI run.
+                            assertThat(e.kind()).as(e.getMessage()).isIn(Kind.IO, Kind.UNAVAILABLE);
+                            if (e.kind() == Kind.IO) {
+                                assertThat(e.getMessage()).containsAnyOf("BadDigest", "XAmzContentSHA256Mismatch",
+                                        "InvalidDigest", "checksum");
+                            }
                         });
                 assertThat(store.head(key)).isEmpty();
                 assertThat(store.putIfAbsent(key, bytes, ObjectMeta.ofPlain(bytes))).isEqualTo(new PutResult.Created());
