@@ -68,11 +68,7 @@ final class CfbDecryptingInputStream extends InputStream {
         if (n < 0) {
             eof = true;
             if (carried > 0) {
-                forward(cipher, 0, BLOCK, keystream);
-                for (int i = 0; i < carried; i++) {
-                    plain[i] = (byte) (cipher[BLOCK + i] ^ keystream[i]);
-                }
-                plainLen = carried;
+                decrypt(BLOCK, carried);
                 carried = 0;
             }
             return;
@@ -83,22 +79,25 @@ final class CfbDecryptingInputStream extends InputStream {
             carried = total;
             return;
         }
-        // cipher[0, full) is E's input: the previous block followed by all but the last new block.
-        forward(cipher, 0, full, keystream);
-        for (int i = 0; i < full; i++) {
-            plain[i] = (byte) (cipher[BLOCK + i] ^ keystream[i]);
-        }
-        plainLen = full;
+        decrypt(full, full);
         System.arraycopy(cipher, full, cipher, 0, BLOCK + total - full);
         carried = total - full;
     }
 
-    private void forward(byte[] input, int off, int len, byte[] output) throws IOException {
+    /**
+     * Runs AES over {@code cipher[0, blocks)} (the previous ciphertext block, then all but the last new one) and
+     * XORs the first {@code count} bytes of that keystream with the new ciphertext into {@code plain}.
+     */
+    private void decrypt(int blocks, int count) throws IOException {
         try {
-            ecb.update(input, off, len, output, 0);
+            ecb.update(cipher, 0, blocks, keystream, 0);
         } catch (GeneralSecurityException e) {
             throw new IOException("AES failed: " + e.getMessage(), e);
         }
+        for (int i = 0; i < count; i++) {
+            plain[i] = (byte) (cipher[BLOCK + i] ^ keystream[i]);
+        }
+        plainLen = count;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.walstow.codec;
 
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
+import java.util.function.UnaryOperator;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.bcpg.AEADEncDataPacket;
@@ -44,22 +45,25 @@ final class EcbCfbDecryptorFactory implements SessionKeyDataDecryptorFactory {
         } catch (GeneralSecurityException e) {
             return standard; // a JDK without it: Bouncy Castle's path is correct, only slower
         }
-        return new PGPDataDecryptor() {
-            @Override
-            public InputStream getInputStream(InputStream in) {
-                return new CfbDecryptingInputStream(in, ecb);
-            }
+        return new Restreamed(standard, in -> new CfbDecryptingInputStream(in, ecb));
+    }
 
-            @Override
-            public int getBlockSize() {
-                return standard.getBlockSize();
-            }
+    /** {@code base} with its decrypting stream replaced: block size and MDC calculator stay Bouncy Castle's. */
+    record Restreamed(PGPDataDecryptor base, UnaryOperator<InputStream> stream) implements PGPDataDecryptor {
+        @Override
+        public InputStream getInputStream(InputStream in) {
+            return stream.apply(in);
+        }
 
-            @Override
-            public PGPDigestCalculator getIntegrityCalculator() {
-                return standard.getIntegrityCalculator();
-            }
-        };
+        @Override
+        public int getBlockSize() {
+            return base.getBlockSize();
+        }
+
+        @Override
+        public PGPDigestCalculator getIntegrityCalculator() {
+            return base.getIntegrityCalculator();
+        }
     }
 
     @Override

@@ -52,8 +52,11 @@ public final class Daemon {
     /** Bound on every SQL statement of the guard: a hung server must not hang the guard's thread for long. */
     private static final Duration SQL_TIMEOUT = Duration.ofSeconds(10);
 
-    /** Internal rhythms, not configuration; tests shorten them. */
-    /** @param warmUpRounds segments' worth of codec warm-up at start ({@link CodecWarmUp}); 0 in most tests */
+    /**
+     * Internal rhythms, not configuration; tests shorten them.
+     *
+     * @param warmUpRounds segments' worth of codec warm-up at start ({@link CodecWarmUp}); 0 in most tests
+     */
     public record Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery, int warmUpRounds) {
         public static final Timings DEFAULT = new Timings(Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), CodecWarmUp.DEFAULT_ROUNDS);

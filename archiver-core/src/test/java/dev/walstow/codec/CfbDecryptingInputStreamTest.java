@@ -19,7 +19,6 @@ import org.bouncycastle.openpgp.PGPPBEEncryptedData;
 import org.bouncycastle.openpgp.PGPSessionKey;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
 import org.bouncycastle.openpgp.operator.PGPDataDecryptor;
-import org.bouncycastle.openpgp.operator.PGPDigestCalculator;
 import org.bouncycastle.openpgp.operator.SessionKeyDataDecryptorFactory;
 import org.bouncycastle.openpgp.operator.bc.BcPBEDataDecryptorFactory;
 import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
@@ -94,23 +93,10 @@ class CfbDecryptingInputStreamTest {
             @Override
             public PGPDataDecryptor createDataDecryptor(boolean mdc, int alg, byte[] key) throws PGPException {
                 PGPDataDecryptor d = real.createDataDecryptor(mdc, alg, key);
-                return new PGPDataDecryptor() {
-                    @Override
-                    public InputStream getInputStream(InputStream in) {
-                        streams.incrementAndGet();
-                        return d.getInputStream(in);
-                    }
-
-                    @Override
-                    public int getBlockSize() {
-                        return d.getBlockSize();
-                    }
-
-                    @Override
-                    public PGPDigestCalculator getIntegrityCalculator() {
-                        return d.getIntegrityCalculator();
-                    }
-                };
+                return new EcbCfbDecryptorFactory.Restreamed(d, in -> {
+                    streams.incrementAndGet();
+                    return d.getInputStream(in);
+                });
             }
 
             @Override

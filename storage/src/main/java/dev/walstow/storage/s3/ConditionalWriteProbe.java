@@ -86,7 +86,7 @@ final class ConditionalWriteProbe {
             try {
                 put(key, true);
             } catch (RuntimeException e) {
-                if (!refused(e)) {
+                if (!headerRefused(e)) {
                     throw e;
                 }
                 // Refused: the header, or what came with it (a storage class or KMS key the store rejects)? The
@@ -101,7 +101,7 @@ final class ConditionalWriteProbe {
                 if (S3Errors.status(e) == 412) {
                     return true;
                 }
-                if (refused(e)) {
+                if (headerRefused(e)) {
                     return false;
                 }
                 throw e;
@@ -118,7 +118,7 @@ final class ConditionalWriteProbe {
     }
 
     /** NotImplemented, or the header refused as a bad request: the store does not do conditional writes. */
-    private static boolean refused(RuntimeException e) {
+    private static boolean headerRefused(RuntimeException e) {
         int status = S3Errors.status(e);
         return status == 501 || status == 400;
     }
