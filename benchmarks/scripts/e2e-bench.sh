@@ -433,7 +433,7 @@ start_daemon() { # TOOL DATA (in the current cgroup)
   [[ $1 == walstow-daemon ]] || return 0
   local d=$2 i warm0
   DAEMON_PIDFILE=$WORK/daemon.pid
-  warm0=$(grep -c 'codec warm-up:' "$WORK/logs/daemon.log" 2>/dev/null || true)
+  warm0=$(grep -c 'warm-up:' "$WORK/logs/daemon.log" 2>/dev/null || true)
   # As systemd/walstow.service runs it: the optimizing compiler for the long-running daemon.
   in_cg runuser -u postgres -- env WALSTOW_JAVA_OPTS="-XX:TieredStopAtLevel=4 ${E2E_DAEMON_OPTS:-}" \
     nice -n "${E2E_DAEMON_NICE:-0}" bash -c \
@@ -447,14 +447,14 @@ start_daemon() { # TOOL DATA (in the current cgroup)
     tail -20 "$WORK/logs/daemon.log" >&2
     die "walstow daemon did not create $d/pg_wal/.walstow/daemon.sock within 60 s"
   fi
-  # A resident daemon has long finished its codec warm-up (CodecWarmUp, ~1 CPU-s at start) when work arrives;
+  # A resident daemon has long finished its warm-up (WarmUp, ~2 CPU-s at start) when work arrives;
   # wait for it (bounded), except in a cold start, where the work itself interrupts it.
   [[ $DAEMON_COLD == 1 ]] && return 0
   for ((i = 0; i < 300; i++)); do
-    (($(grep -c 'codec warm-up:' "$WORK/logs/daemon.log" || true) > warm0)) && return 0
+    (($(grep -c 'warm-up:' "$WORK/logs/daemon.log" || true) > warm0)) && return 0
     sleep 0.1
   done
-  log "walstow daemon: no 'codec warm-up' line within 30 s; measuring anyway"
+  log "walstow daemon: no 'warm-up' line within 30 s; measuring anyway"
 }
 
 # ---------- drain ----------

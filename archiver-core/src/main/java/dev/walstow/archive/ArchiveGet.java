@@ -92,7 +92,7 @@ public final class ArchiveGet {
                     "check free space and permissions of pg_wal", e);
         }
         try (OutputStream out = new LocalWriteGuard(new BufferedOutputStream(file, 1 << 16), temp)) {
-            return codec.decode(o.content(), out);
+            return codec.decode(o.content(), out, WalCodec.Digest.UNLESS_AUTHENTICATED);
         } catch (IOException e) {
             StorageException cause = e instanceof StorageException se ? se
                     : new StorageException(StorageException.Kind.IO, e.getMessage(), e);
@@ -100,11 +100,13 @@ public final class ArchiveGet {
         }
     }
 
+    /** An encrypted object's content was already proven by the codec (MDC + frame checksum), see WalCodec.Digest. */
     private static void verify(WalFileName name, String key, ObjectMeta meta, CodecResult result) {
-        if (!meta.sha256().equals(result.sha256Hex()) || meta.plainSize() != result.plainSize()) {
+        boolean shaDiffers = result.sha256().isPresent() && !meta.sha256().equals(result.sha256().get());
+        if (shaDiffers || meta.plainSize() != result.plainSize()) {
             throw DataError.integrity(key + ": checksum mismatch for " + name.fileName() + " (stored sha256 "
-                    + meta.sha256() + ", " + meta.plainSize() + " bytes; restored sha256 " + result.sha256Hex()
-                    + ", " + result.plainSize() + " bytes)",
+                    + meta.sha256() + ", " + meta.plainSize() + " bytes; restored sha256 "
+                    + result.sha256().orElse("not computed") + ", " + result.plainSize() + " bytes)",
                     "the object is damaged; run walstow verify and restore the object from a copy", null);
         }
     }

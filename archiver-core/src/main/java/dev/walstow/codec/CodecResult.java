@@ -1,10 +1,23 @@
 package dev.walstow.codec;
 
+import java.util.Optional;
+
 /**
  * What went through the codec.
  *
- * @param sha256Hex  SHA-256 of the plaintext, lower-case hex
+ * @param sha256     SHA-256 of the plaintext, lower-case hex; empty only from a decode that was allowed to skip it
+ *                   ({@link WalCodec.Digest#UNLESS_FRAME_CHECKSUMMED})
  * @param plainSize  bytes of plaintext
  * @param storedSize bytes of the stored object
  */
-public record CodecResult(String sha256Hex, long plainSize, long storedSize) {}
+public record CodecResult(Optional<String> sha256, long plainSize, long storedSize) {
+
+    CodecResult(String sha256Hex, long plainSize, long storedSize) {
+        this(Optional.of(sha256Hex), plainSize, storedSize);
+    }
+
+    /** The SHA-256, which every encode and every {@link WalCodec.Digest#ALWAYS} decode computes. */
+    public String sha256Hex() {
+        return sha256.orElseThrow(() -> new IllegalStateException("this decode did not compute a SHA-256"));
+    }
+}

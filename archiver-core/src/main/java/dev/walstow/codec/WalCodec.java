@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
 import org.bouncycastle.openpgp.PGPException;
 
 /**
@@ -32,7 +33,7 @@ import org.bouncycastle.openpgp.PGPException;
 public final class WalCodec {
     /** 128 KiB: zstd's own streaming block size, and large enough that per-call overhead vanishes. */
     static final int BUFFER_SIZE = 128 * 1024;
-    private static final byte[] ZSTD_MAGIC = {(byte) 0x28, (byte) 0xB5, (byte) 0x2F, (byte) 0xFD};
+    private static final byte[] ZSTD_MAGIC = ZstdFrameDecoder.MAGIC;
     private static final String DAMAGED_HINT = "fetch it again; if it persists run walstow verify";
 
     private final CodecSettings settings;
@@ -84,23 +85,47 @@ public final class WalCodec {
         return new CodecResult(HexFormat.of().formatHex(sha.digest()), plainSize, out.count());
     }
 
+    /** Whether a decode computes the plaintext's SHA-256. */
+    public enum Digest {
+        /** Always: for {@code verify} and for backups, whose manifests list the SHA-256 of every part. */
+        ALWAYS,
+        /**
+         * Not for an encrypted object whose zstd frame carries a content checksum (every object walstow writes with
+         * encryption): for handing WAL to PostgreSQL, where SHA-256 was a third of the daemon's CPU per restored
+         * segment. Such an object is still checked end to end before the decode returns: its MDC (SHA-1 over every
+         * compressed byte, refused if absent) proves the compressed stream is the one encrypted, libzstd checks the
+         * frame's checksum of the plaintext, and the caller checks size and page header. An unencrypted object has
+         * no cryptographic check but the SHA-256, so it always gets one.
+         */
+        UNLESS_AUTHENTICATED
+    }
+
+    /** As {@link #decode(InputStream, OutputStream, Digest)} with {@link Digest#ALWAYS}. */
+    public CodecResult decode(InputStream stored, OutputStream plain) throws IOException {
+        return decode(stored, plain, Digest.ALWAYS);
+    }
+
     /**
      * Detects the format by its first bytes (zstd magic 28 B5 2F FD vs an OpenPGP packet), so a repository may mix
      * encrypted and unencrypted objects.
+     *
+     * @return the result, without a SHA-256 only if {@code digest} allowed it and the object qualified
      */
-    public CodecResult decode(InputStream stored, OutputStream plain) throws IOException {
+    public CodecResult decode(InputStream stored, OutputStream plain, Digest digest) throws IOException {
         GuardedStreams.In in = new GuardedStreams.In(stored);
         GuardedStreams.Out out = new GuardedStreams.Out(plain);
         MessageDigest sha = sha256();
-        OutputStream sink = new DigestOutputStream(out, sha);
+        boolean digested = true;
         try {
             byte[] head = in.readNBytes(ZSTD_MAGIC.length);
             InputStream all = new SequenceInputStream(new ByteArrayInputStream(head), in);
             if (java.util.Arrays.equals(head, ZSTD_MAGIC)) {
-                ZstdFrameDecoder.decode(all, sink, BUFFER_SIZE);
+                ZstdFrameDecoder.open(all, BUFFER_SIZE).decodeTo(new DigestOutputStream(out, sha));
             } else if (head.length > 0 && (head[0] & 0x80) != 0) {
                 OpenPgpDecryptor.Opened opened = OpenPgpDecryptor.open(all, settings.encryption());
-                ZstdFrameDecoder.decode(opened.literal(), sink, BUFFER_SIZE);
+                ZstdFrameDecoder frame = ZstdFrameDecoder.open(opened.literal(), BUFFER_SIZE);
+                digested = digest == Digest.ALWAYS || !frame.checksummed();
+                frame.decodeTo(digested ? new DigestOutputStream(out, sha) : out);
                 opened.finish();
             } else {
                 throw DataError.integrity(head.length == 0 ? "Stored object is empty."
@@ -119,7 +144,8 @@ public final class WalCodec {
             throw DataError.integrity("Stored object is damaged (" + describe(e) + ").", DAMAGED_HINT, e);
         }
         out.flush();
-        return new CodecResult(HexFormat.of().formatHex(sha.digest()), out.count(), in.count());
+        Optional<String> sha256 = digested ? Optional.of(HexFormat.of().formatHex(sha.digest())) : Optional.empty();
+        return new CodecResult(sha256, out.count(), in.count());
     }
 
     private static String describe(Exception e) {

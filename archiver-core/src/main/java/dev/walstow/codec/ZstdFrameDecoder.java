@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Decodes exactly one zstd frame. Not {@code ZstdInputStream}: that one silently continues into whatever follows a
@@ -13,13 +14,41 @@ import java.nio.ByteBuffer;
  * object is not what was written. The streaming context reports the frame end, so the rest can be checked.
  */
 final class ZstdFrameDecoder {
-    private ZstdFrameDecoder() {}
+    /** Frame_Header_Descriptor bit 2 (RFC 8878, 3.1.1.1.1.4): the frame ends with a checksum of its content. */
+    private static final int CONTENT_CHECKSUM_FLAG = 0x04;
+    private static final int FRAME_HEADER_DESCRIPTOR = 4;
+    static final byte[] MAGIC = {(byte) 0x28, (byte) 0xB5, (byte) 0x2F, (byte) 0xFD};
 
-    /** Checks the frame's content checksum (libzstd verifies it when present) and that nothing follows the frame. */
-    static void decode(InputStream in, OutputStream out, int bufferSize) throws IOException {
+    private final InputStream in;
+    private final int bufferSize;
+    private final byte[] head;
+
+    private ZstdFrameDecoder(InputStream in, int bufferSize, byte[] head) {
+        this.in = in;
+        this.bufferSize = bufferSize;
+        this.head = head;
+    }
+
+    /** Reads the start of the frame header; nothing is decoded yet. */
+    static ZstdFrameDecoder open(InputStream in, int bufferSize) throws IOException {
+        return new ZstdFrameDecoder(in, bufferSize, in.readNBytes(FRAME_HEADER_DESCRIPTOR + 1));
+    }
+
+    /**
+     * Whether the frame ends with a content checksum (the low 32 bits of XXH64 of the plaintext), which libzstd
+     * verifies before it reports the frame complete. walstow always writes one.
+     */
+    boolean checksummed() {
+        return head.length > FRAME_HEADER_DESCRIPTOR && Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)
+                && (head[FRAME_HEADER_DESCRIPTOR] & CONTENT_CHECKSUM_FLAG) != 0;
+    }
+
+    /** Decodes the frame into {@code out}, then checks that nothing follows it. */
+    void decodeTo(OutputStream out) throws IOException {
         // Direct buffers are what the streaming JNI API takes; the copies in and out are memcpy-cheap next to
         // decompression itself.
-        ByteBuffer src = ByteBuffer.allocateDirect(bufferSize).limit(0);
+        ByteBuffer src = ByteBuffer.allocateDirect(Math.max(bufferSize, head.length));
+        src.put(head).flip();
         ByteBuffer dst = ByteBuffer.allocateDirect(bufferSize);
         byte[] inBytes = new byte[bufferSize];
         byte[] outBytes = new byte[bufferSize];

@@ -55,11 +55,11 @@ public final class Daemon {
     /**
      * Internal rhythms, not configuration; tests shorten them.
      *
-     * @param warmUpRounds segments' worth of codec warm-up at start ({@link CodecWarmUp}); 0 in most tests
+     * @param warmUpRounds segments' worth of warm-up at start ({@link WarmUp}); 0 in most tests
      */
     public record Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery, int warmUpRounds) {
         public static final Timings DEFAULT = new Timings(Duration.ofSeconds(1), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), CodecWarmUp.DEFAULT_ROUNDS);
+                Duration.ofSeconds(1), WarmUp.DEFAULT_ROUNDS);
 
         public Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery) {
             this(rescanEvery, housekeepingEvery, guardEvery, 0);
@@ -151,8 +151,10 @@ public final class Daemon {
         Retrier once = new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)));
         pushPool = Executors.newFixedThreadPool(d.pushConcurrency(), Thread.ofPlatform().name("walstow-upload-", 0)
                 .daemon().factory());
-        fetchPool = Executors.newFixedThreadPool(Math.clamp(d.prefetch(), 1, 8) + 1,
-                Thread.ofPlatform().name("walstow-download-", 0).daemon().factory());
+        // Read-ahead for recovery: below PostgreSQL's priority, so that the startup process replaying and the
+        // restore_command calls it makes never wait behind segments it will need only later (ThreadNice).
+        fetchPool = Executors.newFixedThreadPool(Math.clamp(d.prefetch(), 1, 8) + 1, ThreadNice.lowered(
+                Thread.ofPlatform().name("walstow-download-", 0).daemon().factory(), ThreadNice.READ_AHEAD));
         requests = Executors.newVirtualThreadPerTaskExecutor();
         RetryConfig r = config.retry();
         push = new PushService(layout, new ArchivePush(repository, codec, once), retrier.onRetry(() ->
@@ -185,7 +187,8 @@ public final class Daemon {
         handler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests, () -> accepting);
         WorkMarkers.publishPresence(layout);
         if (timings.warmUpRounds() > 0) {
-            new CodecWarmUp(codec, () -> push.queued() > 0 || fetch.busy() || !accepting, timings.warmUpRounds())
+            new WarmUp(codec, layout.warmUpDirectory(), () -> push.queued() > 0 || fetch.busy() || !accepting,
+                    timings.warmUpRounds())
                     .startInBackground();
         }
         LOG.info("daemon started for {} (push-concurrency {}, prefetch {}, repository {})", realData,
@@ -287,7 +290,7 @@ public final class Daemon {
         }
     }
 
-    private static void deleteTree(Path path) throws IOException {
+    static void deleteTree(Path path) throws IOException {
         if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
                 for (Path entry : entries) {

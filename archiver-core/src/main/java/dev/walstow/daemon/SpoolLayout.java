@@ -23,6 +23,8 @@ import java.nio.file.Path;
  *                                      a JVM)
  * pg_wal/.walstow/fetching/NAME        present while NAME is being fetched into prefetch/
  * pg_wal/.walstow/daemon.pid           the daemon's pid: the launcher waits only while that process lives
+ * pg_wal/.walstow/warm-up/            a scratch repository and segment for the start-up warm-up ({@link WarmUp});
+ *                                      deleted when it ends
  * pg_wal/.walstow/nap.fifo             a FIFO nobody writes: the launcher's subprocess-free sleep (read -t)
  * pg_wal/.walstow/s3-conditional-write-HASH
  *                                      whether the S3 store honours If-None-Match, so that an in-process
@@ -94,6 +96,10 @@ public record SpoolLayout(Path dataDirectory) {
 
     public Path pidFile() {
         return root().resolve("daemon.pid");
+    }
+
+    public Path warmUpDirectory() {
+        return root().resolve("warm-up");
     }
 
     public Path napFifo() {
