@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,6 +89,8 @@ public final class Daemon {
     private PushService push;
     private FetchService fetch;
     private SpoolWatcher spoolWatcher;
+    private SpoolWatcher askWatcher;
+    private LauncherAsks asks;
     private RequestHandler handler;
     private volatile boolean accepting;
 
@@ -168,10 +171,19 @@ public final class Daemon {
                 d.waitTimeout(), d.negativeCacheTtl(), metrics);
         fetch.clearSpool();
         try {
-            spoolWatcher = new SpoolWatcher(layout.prefetchDirectory(), fetch::left);
+            spoolWatcher = new SpoolWatcher(layout.prefetchDirectory(), StandardWatchEventKinds.ENTRY_DELETE,
+                    "prefetch", fetch::left);
         } catch (IOException e) {
             LOG.warn("cannot watch {} ({}); the prefetch window refills only when the agent asks",
                     layout.prefetchDirectory(), e.toString());
+        }
+        asks = new LauncherAsks(layout, fetch);
+        try {
+            askWatcher = new SpoolWatcher(layout.askedDirectory(), StandardWatchEventKinds.ENTRY_CREATE, "ask",
+                    asks::asked);
+        } catch (IOException e) {
+            LOG.warn("cannot watch {} ({}); every archive-get that misses the prefetch starts the agent",
+                    layout.askedDirectory(), e.toString());
         }
         push.removeOrphans();
         accepting = true;
@@ -224,6 +236,9 @@ public final class Daemon {
         if (spoolWatcher != null) {
             spoolWatcher.close();
         }
+        if (askWatcher != null) {
+            askWatcher.close();
+        }
         fetch.close();
         requests.shutdownNow();
         // An upload past the bound is abandoned: the store's create-only publish leaves nothing or a whole object.
@@ -274,6 +289,7 @@ public final class Daemon {
         try {
             push.removeOrphans();
             fetch.checkRecoveryEnded();
+            asks.sweep(LauncherAsks.ABANDONED);
         } catch (RuntimeException e) {
             LOG.error("housekeeping failed: {}", e.toString(), e);
         }
@@ -306,7 +322,7 @@ public final class Daemon {
             Path realData = layout.dataDirectory().toRealPath();
             for (Path dir : List.of(layout.root(), layout.pushedDirectory(), layout.failedDirectory(),
                     layout.prefetchRoot(), layout.prefetchDirectory(), layout.pushingDirectory(),
-                    layout.fetchingDirectory())) {
+                    layout.fetchingDirectory(), layout.askedDirectory(), layout.answersDirectory())) {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             }
@@ -314,6 +330,9 @@ public final class Daemon {
             // Left by a daemon that was killed: nothing is in progress yet.
             new WorkMarkers(layout.pushingDirectory()).clear();
             new WorkMarkers(layout.fetchingDirectory()).clear();
+            // Asks of launchers that waited for the previous daemon: they have fallen back to the agent by now.
+            new WorkMarkers(layout.askedDirectory()).clear();
+            new WorkMarkers(layout.answersDirectory()).clear();
             String properties = "# written by the walstow daemon at start-up; read by agents when it does not answer\n"
                     + "fallback=" + (d.fallback() == DaemonConfig.Fallback.FAIL ? "fail" : "in-process") + "\n"
                     + "wait-timeout-ms=" + d.waitTimeout().toMillis() + "\n";

@@ -21,7 +21,12 @@ import java.nio.file.Path;
  *                                      boot id (see {@link #prefetchDirectory()})
  * pg_wal/.walstow/pushing/NAME         present while a worker uploads NAME (the launcher waits instead of starting
  *                                      a JVM)
- * pg_wal/.walstow/fetching/NAME        present while NAME is being fetched into prefetch/
+ * pg_wal/.walstow/fetching/NAME        present while NAME is being fetched into prefetch/ (or for an ask)
+ * pg_wal/.walstow/asked/NAME.ID         the launcher asks for NAME without a JVM (ID: its pid and a random
+ *                                      number); the daemon deletes it once it has answered
+ * pg_wal/.walstow/answers/NAME.ID       the answer: NAME itself, verified, to be renamed to %p; or an empty
+ *                                      NAME.ID.missing (the archive positively has no NAME) or NAME.ID.error
+ *                                      (anything else: the launcher asks again through the agent, which reports it)
  * pg_wal/.walstow/daemon.pid           the daemon's pid: the launcher waits only while that process lives
  * pg_wal/.walstow/warm-up/            a scratch repository and segment for the start-up warm-up ({@link WarmUp});
  *                                      deleted when it ends
@@ -92,6 +97,14 @@ public record SpoolLayout(Path dataDirectory) {
 
     public Path fetchingDirectory() {
         return root().resolve("fetching");
+    }
+
+    public Path askedDirectory() {
+        return root().resolve("asked");
+    }
+
+    public Path answersDirectory() {
+        return root().resolve("answers");
     }
 
     public Path pidFile() {

@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports files leaving {@code prefetch/}. The launcher hands prefetched segments to PostgreSQL with a plain
- * {@code mv}, without a JVM and without telling the daemon; without this the daemon would learn that recovery
- * moved on only at the next miss, and the prefetch window would drain instead of staying full.
+ * Reports files appearing in or leaving a spool directory: how the bash launcher talks to the daemon without a JVM.
+ * It hands prefetched segments to PostgreSQL with a plain {@code mv} (without this the daemon would learn that
+ * recovery moved on only at the next miss, and the prefetch window would drain instead of staying full), and it asks
+ * for a file by creating {@code asked/NAME.ID} ({@link FetchService#asked}).
  */
 final class SpoolWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolWatcher.class);
@@ -22,10 +23,15 @@ final class SpoolWatcher implements AutoCloseable {
     private final WatchService watch;
     private final Thread thread;
 
-    SpoolWatcher(Path directory, Consumer<String> left) throws IOException {
+    private final String what;
+
+    /** @param kind ENTRY_DELETE or ENTRY_CREATE; {@code what} names the directory in log lines */
+    SpoolWatcher(Path directory, WatchEvent.Kind<Path> kind, String what, Consumer<String> handler)
+            throws IOException {
+        this.what = what;
         watch = directory.getFileSystem().newWatchService();
-        directory.register(watch, StandardWatchEventKinds.ENTRY_DELETE);
-        thread = Thread.ofPlatform().daemon().name("walstow-spool-watch").start(() -> run(left));
+        directory.register(watch, kind);
+        thread = Thread.ofPlatform().daemon().name("walstow-" + what + "-watch").start(() -> run(handler));
     }
 
     private void run(Consumer<String> left) {
@@ -36,17 +42,18 @@ final class SpoolWatcher implements AutoCloseable {
                     if (event.context() instanceof Path name) {
                         left.accept(name.toString());
                     }
-                    // OVERFLOW: the next GET or miss re-anchors the window; nothing is lost but a little time.
+                    // OVERFLOW: the next GET or miss re-anchors the window, and an unanswered ask falls back to the
+                    // agent after the launcher's bounded wait; nothing is lost but a little time.
                 }
                 if (!key.reset()) {
-                    LOG.warn("prefetch directory is gone; no longer watching it");
+                    LOG.warn("{} directory is gone; no longer watching it", what);
                     return;
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.error("prefetch watcher failed; prefetching continues on each fetch: {}", e.toString(), e);
+            LOG.error("{} watcher failed; the agent's requests still work: {}", what, e.toString(), e);
         }
     }
 
@@ -55,7 +62,7 @@ final class SpoolWatcher implements AutoCloseable {
         try {
             watch.close();
         } catch (IOException e) {
-            LOG.debug("closing the prefetch watcher: {}", e.toString());
+            LOG.debug("closing the {} watcher: {}", what, e.toString());
         }
         thread.interrupt();
     }

@@ -197,4 +197,74 @@ class LauncherFastPathIT {
         assertThat(p.exit()).as(p.toString()).isZero();
         assertThat(Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo(content);
     }
+
+    /** A daemon thread answering the first ask for {@code name} with {@code answer} (a suffix, or "" for content). */
+    private Thread answering(String name, String suffix, byte[] content) throws IOException {
+        Path asked = Files.createDirectories(spool.resolve("asked"));
+        Path answers = Files.createDirectories(spool.resolve("answers"));
+        return Thread.ofPlatform().start(() -> {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            try {
+                while (System.nanoTime() < deadline) {
+                    try (var files = Files.list(asked)) {
+                        var ask = files.filter(f -> f.getFileName().toString().startsWith(name + ".")).findFirst();
+                        if (ask.isPresent()) {
+                            String request = ask.get().getFileName().toString();
+                            assertThat(request.substring(name.length() + 1)).matches("[0-9]+-[0-9]+");
+                            if (suffix.isEmpty()) {
+                                Files.write(answers.resolve(".tmp"), content);
+                                Files.move(answers.resolve(".tmp"), answers.resolve(request));
+                            } else {
+                                Files.createFile(answers.resolve(request + suffix));
+                            }
+                            Files.delete(ask.get());
+                            return;
+                        }
+                    }
+                    PgCluster.sleep(2);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    @DisplayName("archive-get of a segment not prefetched asks the running daemon through a file and takes its answer, without Java")
+    void getAsksDaemonInBash() throws Exception {
+        liveDaemon(ProcessHandle.current().pid());
+        byte[] content = "verified by the daemon".getBytes();
+        Thread daemon = answering(SEG, "", content);
+        Proc p = run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG");
+        daemon.join();
+        assertThat(p.exit()).as(p.toString()).isZero();
+        assertThat(Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo(content);
+        assertThat(spool.resolve("answers")).isEmptyDirectory();
+    }
+
+    @Test
+    @DisplayName("a history file the daemon answers as missing exits 1 without Java, and a stale prefetched copy is not used")
+    void historyMissingExitsOne() throws Exception {
+        liveDaemon(ProcessHandle.current().pid());
+        Files.writeString(prefetch.resolve("00000002.history"), "stale");
+        Thread daemon = answering("00000002.history", ".missing", null);
+        Proc p = run(launcherOnly, "archive-get", "00000002.history", "pg_wal/RECOVERYHISTORY");
+        daemon.join();
+        assertThat(p.exit()).as(p.toString()).isEqualTo(1);
+        assertThat(p.err()).contains("00000002.history is not in the archive");
+        assertThat(data.resolve("pg_wal/RECOVERYHISTORY")).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("an .error answer is never decided in bash: the launcher starts the agent (absent here: 203 and its reason on stderr)")
+    void errorGoesToAgent() throws Exception {
+        liveDaemon(ProcessHandle.current().pid());
+        Thread daemon = answering(SEG, ".error", null);
+        Proc p = run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG");
+        daemon.join();
+        assertThat(p.exit()).as(p.toString()).isEqualTo(203);
+        assertThat(data.resolve("pg_wal/RECOVERYXLOG")).doesNotExist();
+        // What the launcher says after a wait in bash still reaches the PostgreSQL log (it once went to /dev/null).
+        assertThat(p.err()).contains("no Java 25 runtime found");
+    }
 }
