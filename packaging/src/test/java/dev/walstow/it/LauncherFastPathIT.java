@@ -265,6 +265,7 @@ class LauncherFastPathIT {
         assertThat(p.exit()).as(p.toString()).isEqualTo(203);
         assertThat(data.resolve("pg_wal/RECOVERYXLOG")).doesNotExist();
         // What the launcher says after a wait in bash still reaches the PostgreSQL log (it once went to /dev/null).
-        assertThat(p.err()).contains("no Java 25 runtime found");
+        // (no JVM or no jars here, depending on the machine: either way a [WS-CONFIG] line)
+        assertThat(p.err()).contains("walstow: [WS-CONFIG]");
     }
 }
