@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 final class WarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
-    static final int DEFAULT_ROUNDS = 24;
+    static final int DEFAULT_ROUNDS = 48;
     private static final WalSegmentSize SEGMENT = new WalSegmentSize(16 << 20);
     private static final int PG_MAJOR = 15;
     /** Not initdb's (seconds since 1970 in the high 32 bits): no real cluster has it. */
