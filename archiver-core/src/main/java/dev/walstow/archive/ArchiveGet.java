@@ -60,7 +60,7 @@ public final class ArchiveGet {
         }
         Path temp = destination.resolveSibling(".walstow-" + name.fileName() + "." + UUID.randomUUID() + ".tmp");
         try (StoredObject o = object.get()) {
-            CodecResult result = decodeTo(o, temp, key);
+            CodecResult result = decodeTo(name, o, temp, key);
             verify(name, key, o.meta(), result);
             if (name instanceof SegmentName || name instanceof PartialName) {
                 LocalWalFile.validate(name, temp, binding.identity());
@@ -83,7 +83,7 @@ public final class ArchiveGet {
         }
     }
 
-    private CodecResult decodeTo(StoredObject o, Path temp, String key) {
+    private CodecResult decodeTo(WalFileName name, StoredObject o, Path temp, String key) {
         OutputStream file;
         try {
             file = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -92,7 +92,7 @@ public final class ArchiveGet {
                     "check free space and permissions of pg_wal", e);
         }
         try (OutputStream out = new LocalWriteGuard(new BufferedOutputStream(file, 1 << 16), temp)) {
-            return codec.decode(o.content(), out, WalCodec.Digest.UNLESS_AUTHENTICATED);
+            return codec.decode(o.content(), out, digestFor(name));
         } catch (IOException e) {
             StorageException cause = e instanceof StorageException se ? se
                     : new StorageException(StorageException.Kind.IO, e.getMessage(), e);
@@ -100,7 +100,17 @@ public final class ArchiveGet {
         }
     }
 
-    /** An encrypted object's content was already proven by the codec (MDC + frame checksum), see WalCodec.Digest. */
+    /**
+     * Segments skip the SHA-256 when the codec has proven the content otherwise (WalCodec.Digest); their page header
+     * names segment and cluster. History and backup-history files have no such header, are a few hundred bytes, and
+     * are always compared with the SHA-256 recorded at push.
+     */
+    private static WalCodec.Digest digestFor(WalFileName name) {
+        return name instanceof SegmentName || name instanceof PartialName ? WalCodec.Digest.UNLESS_INTEGRITY_PROTECTED
+                : WalCodec.Digest.ALWAYS;
+    }
+
+    /** An encrypted segment's content may have been proven by the codec instead of the SHA-256 (digestFor). */
     private static void verify(WalFileName name, String key, ObjectMeta meta, CodecResult result) {
         boolean shaDiffers = result.sha256().isPresent() && !meta.sha256().equals(result.sha256().get());
         if (shaDiffers || meta.plainSize() != result.plainSize()) {

@@ -6,7 +6,7 @@ import java.util.Optional;
  * What went through the codec.
  *
  * @param sha256     SHA-256 of the plaintext, lower-case hex; empty only from a decode that was allowed to skip it
- *                   ({@link WalCodec.Digest#UNLESS_FRAME_CHECKSUMMED})
+ *                   ({@link WalCodec.Digest#UNLESS_INTEGRITY_PROTECTED})
  * @param plainSize  bytes of plaintext
  * @param storedSize bytes of the stored object
  */

@@ -91,13 +91,15 @@ public final class WalCodec {
         ALWAYS,
         /**
          * Not for an encrypted object whose zstd frame carries a content checksum (every object walstow writes with
-         * encryption): for handing WAL to PostgreSQL, where SHA-256 was a third of the daemon's CPU per restored
-         * segment. Such an object is still checked end to end before the decode returns: its MDC (SHA-1 over every
-         * compressed byte, refused if absent) proves the compressed stream is the one encrypted, libzstd checks the
-         * frame's checksum of the plaintext, and the caller checks size and page header. An unencrypted object has
-         * no cryptographic check but the SHA-256, so it always gets one.
+         * encryption): for handing WAL segments to PostgreSQL, where SHA-256 was a third of the daemon's CPU per
+         * restored segment. Such an object is still checked end to end before the decode returns: its MDC (SHA-1
+         * over every compressed byte, refused if absent) proves the compressed stream is the one that was
+         * encrypted, libzstd checks the frame's checksum of the plaintext, and the caller checks size and page
+         * header. This detects damage, not forgery: whoever can write to the repository can also rewrite the
+         * recorded SHA-256 (and, with the public key, encrypt), so the SHA-256 never protected against that either.
+         * An unencrypted object has no check of its own but the SHA-256, so it always gets one.
          */
-        UNLESS_AUTHENTICATED
+        UNLESS_INTEGRITY_PROTECTED
     }
 
     /** As {@link #decode(InputStream, OutputStream, Digest)} with {@link Digest#ALWAYS}. */

@@ -154,10 +154,8 @@ public final class Daemon {
         Retrier once = new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)));
         pushPool = Executors.newFixedThreadPool(d.pushConcurrency(), Thread.ofPlatform().name("walstow-upload-", 0)
                 .daemon().factory());
-        // Read-ahead for recovery: below PostgreSQL's priority, so that the startup process replaying and the
-        // restore_command calls it makes never wait behind segments it will need only later (ThreadNice).
-        fetchPool = Executors.newFixedThreadPool(Math.clamp(d.prefetch(), 1, 8) + 1, ThreadNice.lowered(
-                Thread.ofPlatform().name("walstow-download-", 0).daemon().factory(), ThreadNice.READ_AHEAD));
+        fetchPool = Executors.newFixedThreadPool(Math.clamp(d.prefetch(), 1, 8) + 1,
+                Thread.ofPlatform().name("walstow-download-", 0).daemon().factory());
         requests = Executors.newVirtualThreadPerTaskExecutor();
         RetryConfig r = config.retry();
         push = new PushService(layout, new ArchivePush(repository, codec, once), retrier.onRetry(() ->
@@ -182,8 +180,14 @@ public final class Daemon {
             askWatcher = new SpoolWatcher(layout.askedDirectory(), StandardWatchEventKinds.ENTRY_CREATE, "ask",
                     asks::asked);
         } catch (IOException e) {
+            // Without asked/ the launcher does not ask (and wait) at all.
             LOG.warn("cannot watch {} ({}); every archive-get that misses the prefetch starts the agent",
                     layout.askedDirectory(), e.toString());
+            try {
+                Files.deleteIfExists(layout.askedDirectory());
+            } catch (IOException ignored) {
+                // the launcher then waits its short idle limit before it starts the agent
+            }
         }
         push.removeOrphans();
         accepting = true;

@@ -67,19 +67,35 @@ final class LauncherAsks {
         if (marked) {
             working.begin(name.fileName());
         }
-        fetch.get(name, layout.answersDirectory().resolve(request)).whenComplete((reply, failure) -> {
-            try {
-                if (failure != null || reply.status() != Reply.Status.OK) {
-                    boolean missing = failure == null && reply.status() == Reply.Status.NOT_FOUND;
-                    answer(request, missing ? ".missing" : ".error");
+        Path ask = layout.askedDirectory().resolve(request);
+        Path answer = layout.answersDirectory().resolve(request);
+        try {
+            fetch.get(name, answer).whenComplete((reply, failure) -> {
+                try {
+                    if (!Files.exists(ask)) {
+                        // The launcher gave up (it removes its ask before starting the agent): nobody collects this.
+                        deleteQuietly(answer);
+                    } else if (failure != null || reply.status() != Reply.Status.OK) {
+                        boolean missing = failure == null && reply.status() == Reply.Status.NOT_FOUND;
+                        answer(request, missing ? ".missing" : ".error");
+                    }
+                } finally {
+                    if (marked) {
+                        working.end(name.fileName());
+                    }
+                    deleteQuietly(ask);
                 }
-            } finally {
-                if (marked) {
-                    working.end(name.fileName());
-                }
-                deleteQuietly(layout.askedDirectory().resolve(request));
+            });
+        } catch (RuntimeException e) {
+            // E.g. rejected while the daemon shuts down: answer, so the launcher starts the agent at once, and keep
+            // the watcher alive for the next ask.
+            LOG.warn("cannot serve the launcher's ask {}: {}", request, e.toString());
+            answer(request, ".error");
+            if (marked) {
+                working.end(name.fileName());
             }
-        });
+            deleteQuietly(ask);
+        }
     }
 
     /** Removes asks and answers older than {@code age}: their launcher has given up or was killed. */

@@ -5,29 +5,28 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
-import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lowers the scheduling priority (Linux nice value) of the daemon's read-ahead threads, so that work done ahead of
- * PostgreSQL never slows PostgreSQL itself.
+ * Lowers the scheduling priority (Linux nice value) of the calling thread: for the start-up warm-up ({@link WarmUp}),
+ * work done only to be faster later, which must never take CPU from PostgreSQL.
  *
- * <p>Why: during recovery the startup process replays on one core while prefetch decodes the next segments. At equal
- * priority the two compete, and each restore_command call (sh, the launcher, mv) waits behind the decoders. Measured
- * with the whole daemon at nice 10 (docs/benchmarks.md, end to end): 96 restore calls 2.67 s to 2.38 s, PITR 1.09x to
- * 1.01x of cp, the drain unchanged. Only the threads that work ahead get it: uploads stay at the default priority,
- * because an archiver starved by a busy primary lets pg_wal fill up.
+ * <p>Why only there: a thread inherits the nice value of the thread that creates it, and an unprivileged process
+ * cannot undo that. A lowered thread that starts another (a virtual-thread carrier when it unparks a waiter, a
+ * Netty event loop on its first S3 request, a pool's lazily created worker) passes its low priority on for that
+ * thread's whole life, possibly to uploads, and an archiver starved by a busy primary lets pg_wal fill up. The
+ * warm-up thread only runs the codec and a scratch posix repository on itself. Lowering the fetch threads (nice 10)
+ * was measured too and not kept: once recovery no longer started agent JVMs (LauncherAsks) it changed 96 restore
+ * calls by 2 % (2.27 to 2.23 s) and PITR not at all (docs/benchmarks.md, end to end), not worth that risk.
  *
  * <p>Java thread priorities do nothing on Linux without root, hence {@code setpriority(PRIO_PROCESS, gettid(), n)},
  * which on Linux applies to the one thread (nice is per thread there). Raising one's own nice value needs no
- * privilege. Best effort: where it is unavailable the threads run at the default priority, which is correct, only
- * slower; that is logged once.
+ * privilege. Best effort: where it is unavailable the thread runs at the default priority, which is correct, only
+ * less polite; that is logged once.
  */
 final class ThreadNice {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadNice.class);
-    /** For fetch and prefetch: below PostgreSQL's 0, above nothing else that matters. */
-    static final int READ_AHEAD = 10;
     /** For work done only to be faster later (the start-up warm-up): whatever else wants the CPU goes first. */
     static final int IDLE = 19;
     private static final int PRIO_PROCESS = 0;
@@ -35,14 +34,6 @@ final class ThreadNice {
     private static volatile boolean warned;
 
     private ThreadNice() {}
-
-    /** Threads from {@code factory} that lower their own priority to {@code nice} before they run anything. */
-    static ThreadFactory lowered(ThreadFactory factory, int nice) {
-        return task -> factory.newThread(() -> {
-            lowerCurrent(nice);
-            task.run();
-        });
-    }
 
     /** @return whether the calling thread now runs at {@code nice} */
     static boolean lowerCurrent(int nice) {
@@ -67,7 +58,7 @@ final class ThreadNice {
     private static void warnOnce(String why) {
         if (!warned) {
             warned = true;
-            LOG.warn("cannot lower the priority of read-ahead threads ({}); they run at the default priority", why);
+            LOG.warn("cannot lower the priority of the warm-up ({}); it runs at the default priority", why);
         }
     }
 

@@ -54,23 +54,35 @@ import org.slf4j.LoggerFactory;
 final class WarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
     static final int DEFAULT_ROUNDS = 48;
+    private static final Duration START_DELAY = Duration.ofSeconds(1);
     private static final WalSegmentSize SEGMENT = new WalSegmentSize(16 << 20);
     private static final int PG_MAJOR = 15;
-    /** Not initdb's (seconds since 1970 in the high 32 bits): no real cluster has it. */
+    /** Made up. Even a real cluster's identifier would do no harm: the scratch repository is only ever its own. */
     private static final ClusterIdentity SCRATCH_CLUSTER = new ClusterIdentity(0x5741_4C53_544F_5721L, PG_MAJOR,
             SEGMENT);
+    /**
+     * Below this much free space on pg_wal's filesystem the warm-up does not run: it needs ~40 MB, and a daemon is
+     * often restarted just when an archiving outage has filled pg_wal, where running out of space stops PostgreSQL.
+     */
+    static final long MIN_FREE_BYTES = 4L << 30;
     private static final Retrier ONCE = new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)));
 
     private final WalCodec codec;
     private final Path directory;
     private final BooleanSupplier busy;
     private final int rounds;
+    private final long minFreeBytes;
 
     WarmUp(WalCodec codec, Path directory, BooleanSupplier busy, int rounds) {
+        this(codec, directory, busy, rounds, MIN_FREE_BYTES);
+    }
+
+    WarmUp(WalCodec codec, Path directory, BooleanSupplier busy, int rounds, long minFreeBytes) {
         this.codec = codec;
         this.directory = directory;
         this.busy = busy;
         this.rounds = rounds;
+        this.minFreeBytes = minFreeBytes;
     }
 
     void startInBackground() {
@@ -82,6 +94,12 @@ final class WarmUp {
 
     private void runLogged() {
         ThreadNice.lowerCurrent(ThreadNice.IDLE);
+        try {
+            // The ready scanner starts at the same time: give it a moment to queue a backlog, which stops the warm-up.
+            Thread.sleep(START_DELAY);
+        } catch (InterruptedException e) {
+            return;
+        }
         long started = System.nanoTime();
         try {
             Rounds done = run();
@@ -97,6 +115,11 @@ final class WarmUp {
     /** @return the rounds completed before {@code busy} said stop */
     Rounds run() throws IOException {
         Daemon.deleteTree(directory);
+        if (Files.getFileStore(directory.getParent()).getUsableSpace() < minFreeBytes) {
+            LOG.info("warm-up skipped: less than {} MiB free on the file system of {}", minFreeBytes >> 20,
+                    directory.getParent());
+            return new Rounds(0, 0);
+        }
         Path wal = Files.createDirectories(directory.resolve("pg_wal"));
         Path repoRoot = Files.createDirectories(directory.resolve("repository"));
         int done = 0;

@@ -33,7 +33,7 @@ class WalCodecDigestTest {
     static CodecResult restore(Encryption e, byte[] stored) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CodecResult r = TestData.codec(e).decode(new ByteArrayInputStream(stored), out,
-                WalCodec.Digest.UNLESS_AUTHENTICATED);
+                WalCodec.Digest.UNLESS_INTEGRITY_PROTECTED);
         assertThat(out.toByteArray()).isEqualTo(PLAIN);
         return r;
     }
@@ -80,7 +80,7 @@ class WalCodecDigestTest {
             byte[] damaged = stored.clone();
             damaged[at] ^= 0x10;
             assertThatThrownBy(() -> TestData.codec(key).decode(new ByteArrayInputStream(damaged),
-                    OutputStream.nullOutputStream(), WalCodec.Digest.UNLESS_AUTHENTICATED))
+                    OutputStream.nullOutputStream(), WalCodec.Digest.UNLESS_INTEGRITY_PROTECTED))
                     .as("byte %d of %d flipped", at, stored.length)
                     .isInstanceOf(DataError.class);
         }

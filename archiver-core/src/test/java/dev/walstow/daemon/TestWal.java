@@ -14,13 +14,13 @@ import java.util.SplittableRandom;
  * name (magic, long-header flag, timeline, page address = the name's start LSN, system identifier, segment size,
  * 8 KiB blocks), then pseudo-random bytes that compress about 4:1 like real WAL.
  */
-final class TestWal {
-    static final WalSegmentSize SIZE = new WalSegmentSize(1 << 20);
-    static final ClusterIdentity CLUSTER = new ClusterIdentity(7_310_000_000_000_000_123L, 15, SIZE);
+public final class TestWal {
+    public static final WalSegmentSize SIZE = new WalSegmentSize(1 << 20);
+    public static final ClusterIdentity CLUSTER = new ClusterIdentity(7_310_000_000_000_000_123L, 15, SIZE);
 
     private TestWal() {}
 
-    static byte[] segment(SegmentName name, long seed) {
+    public static byte[] segment(SegmentName name, long seed) {
         byte[] bytes = new byte[SIZE.bytes()];
         SplittableRandom random = new SplittableRandom(seed ^ name.fileName().hashCode());
         for (int i = XLogLongPageHeader.LENGTH; i < bytes.length; i++) {
@@ -39,7 +39,7 @@ final class TestWal {
         return bytes;
     }
 
-    static SegmentName seg(int timeline, long number) {
+    public static SegmentName seg(int timeline, long number) {
         return SegmentName.of(new dev.walstow.wal.TimelineId(timeline), number, SIZE);
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,23 +20,22 @@ class ThreadNiceTest {
     }
 
     @Test
-    @DisplayName("a read-ahead thread runs below the default priority, and only that thread does")
+    @DisplayName("a lowered thread runs below the default priority, and only that thread does")
     void lowersOnlyItsOwnThread() throws Exception {
         int before = currentNice();
-        // Lowering is what an unprivileged daemon may do; a test run already below READ_AHEAD proves nothing.
-        assumeThat(before).isLessThan(ThreadNice.READ_AHEAD);
+        // Lowering is what an unprivileged daemon may do; a test run already at IDLE proves nothing.
+        assumeThat(before).isLessThan(ThreadNice.IDLE);
         CompletableFuture<Integer> seen = new CompletableFuture<>();
-        ThreadFactory factory = ThreadNice.lowered(Thread.ofPlatform().name("nice-test").factory(),
-                ThreadNice.READ_AHEAD);
-        Thread t = factory.newThread(() -> {
+        Thread t = Thread.ofPlatform().name("nice-test").unstarted(() -> {
             try {
+                assertThat(ThreadNice.lowerCurrent(ThreadNice.IDLE)).isTrue();
                 seen.complete(currentNice());
             } catch (Exception e) {
                 seen.completeExceptionally(e);
             }
         });
         t.start();
-        assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo(ThreadNice.READ_AHEAD);
+        assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo(ThreadNice.IDLE);
         assertThat(currentNice()).isEqualTo(before);
     }
 }

@@ -27,7 +27,7 @@ class WarmUpTest {
     @DisplayName("an idle daemon's warm-up pushes and fetches back its bounded number of rounds, then removes its scratch repository")
     void idleRunsAllRounds() throws Exception {
         Path dir = tmp.resolve("warm-up");
-        assertThat(new WarmUp(codec, dir, () -> false, 3).run()).isEqualTo(new WarmUp.Rounds(3, 3));
+        assertThat(new WarmUp(codec, dir, () -> false, 3, 0).run()).isEqualTo(new WarmUp.Rounds(3, 3));
         assertThat(dir).doesNotExist();
     }
 
@@ -42,18 +42,18 @@ class WarmUpTest {
         WalCodec withSecret = new WalCodec(new CodecSettings(1, new Encryption.PublicKey(
                 OpenPgpKeys.readRecipient(pub), Optional.of(OpenPgpKeys.readSecret(sec, Optional.empty())))));
 
-        assertThat(new WarmUp(encryptOnly, tmp.resolve("a"), () -> false, 2).run())
+        assertThat(new WarmUp(encryptOnly, tmp.resolve("a"), () -> false, 2, 0).run())
                 .isEqualTo(new WarmUp.Rounds(2, 0));
-        assertThat(new WarmUp(withSecret, tmp.resolve("b"), () -> false, 2).run())
+        assertThat(new WarmUp(withSecret, tmp.resolve("b"), () -> false, 2, 0).run())
                 .isEqualTo(new WarmUp.Rounds(2, 2));
     }
 
     @Test
     @DisplayName("warm-up stops at once when real work is queued, and between rounds when it arrives")
     void stopsForRealWork() throws Exception {
-        assertThat(new WarmUp(codec, tmp.resolve("a"), () -> true, 24).run().pushed()).isZero();
+        assertThat(new WarmUp(codec, tmp.resolve("a"), () -> true, 24, 0).run().pushed()).isZero();
         AtomicInteger checks = new AtomicInteger();
-        assertThat(new WarmUp(codec, tmp.resolve("b"), () -> checks.incrementAndGet() > 2, 24).run().pushed())
+        assertThat(new WarmUp(codec, tmp.resolve("b"), () -> checks.incrementAndGet() > 2, 24, 0).run().pushed())
                 .isEqualTo(2);
     }
 
@@ -63,7 +63,15 @@ class WarmUpTest {
         Path dir = tmp.resolve("warm-up");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("repository"), "a file where the scratch repository's directory goes");
-        assertThat(new WarmUp(codec, dir, () -> false, 1).run().pushed()).isEqualTo(1);
+        assertThat(new WarmUp(codec, dir, () -> false, 1, 0).run().pushed()).isEqualTo(1);
+        assertThat(dir).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("no warm-up where pg_wal's file system is short of space: a full pg_wal stops PostgreSQL")
+    void skippedWhenShortOfSpace() throws Exception {
+        Path dir = tmp.resolve("warm-up");
+        assertThat(new WarmUp(codec, dir, () -> false, 3, Long.MAX_VALUE).run()).isEqualTo(new WarmUp.Rounds(0, 0));
         assertThat(dir).doesNotExist();
     }
 
