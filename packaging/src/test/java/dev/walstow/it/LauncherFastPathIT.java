@@ -268,4 +268,17 @@ class LauncherFastPathIT {
         // (no JVM or no jars here, depending on the machine: either way a [WS-CONFIG] line)
         assertThat(p.err()).contains("walstow: [WS-CONFIG]");
     }
+
+    @Test
+    @DisplayName("an ask nobody answers is withdrawn after the launcher's short wait, before it starts the agent")
+    void unansweredAskWithdrawn() throws Exception {
+        liveDaemon(ProcessHandle.current().pid());
+        Path asked = Files.createDirectories(spool.resolve("asked"));
+        Files.createDirectories(spool.resolve("answers"));
+        long start = System.nanoTime();
+        Proc p = run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG");
+        assertThat(p.exit()).as(p.toString()).isEqualTo(203);
+        assertThat(System.nanoTime() - start).as("no fetching marker: a short wait").isLessThan(5_000_000_000L);
+        assertThat(asked).isEmptyDirectory();
+    }
 }
