@@ -80,10 +80,7 @@ final class LauncherAsks {
                         answer(request, missing ? ".missing" : ".error");
                     }
                 } finally {
-                    if (marked) {
-                        working.end(name.fileName());
-                    }
-                    deleteQuietly(ask);
+                    finish(name, marked, ask);
                 }
             });
         } catch (RuntimeException e) {
@@ -91,11 +88,16 @@ final class LauncherAsks {
             // the watcher alive for the next ask.
             LOG.warn("cannot serve the launcher's ask {}: {}", request, e.toString());
             answer(request, ".error");
-            if (marked) {
-                working.end(name.fileName());
-            }
-            deleteQuietly(ask);
+            finish(name, marked, ask);
         }
+    }
+
+    /** The ask is answered (or never will be): drop its marker and the ask itself. */
+    private void finish(WalFileName name, boolean marked, Path ask) {
+        if (marked) {
+            working.end(name.fileName());
+        }
+        deleteQuietly(ask);
     }
 
     /** Removes asks and answers older than {@code age}: their launcher has given up or was killed. */

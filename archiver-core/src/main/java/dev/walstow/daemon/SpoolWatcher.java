@@ -34,13 +34,13 @@ final class SpoolWatcher implements AutoCloseable {
         thread = Thread.ofPlatform().daemon().name("walstow-" + what + "-watch").start(() -> run(handler));
     }
 
-    private void run(Consumer<String> left) {
+    private void run(Consumer<String> handler) {
         try {
             while (true) {
                 WatchKey key = watch.take();
                 for (WatchEvent<?> event : key.pollEvents()) {
                     if (event.context() instanceof Path name) {
-                        left.accept(name.toString());
+                        handler.accept(name.toString());
                     }
                     // OVERFLOW: the next GET or miss re-anchors the window, and an unanswered ask falls back to the
                     // agent after the launcher's bounded wait; nothing is lost but a little time.

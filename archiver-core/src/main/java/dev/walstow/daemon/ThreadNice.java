@@ -23,46 +23,40 @@ import org.slf4j.LoggerFactory;
  * <p>Java thread priorities do nothing on Linux without root, hence {@code setpriority(PRIO_PROCESS, gettid(), n)},
  * which on Linux applies to the one thread (nice is per thread there). Raising one's own nice value needs no
  * privilege. Best effort: where it is unavailable the thread runs at the default priority, which is correct, only
- * less polite; that is logged once.
+ * less polite; that is logged.
  */
 final class ThreadNice {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadNice.class);
     /** For work done only to be faster later (the start-up warm-up): whatever else wants the CPU goes first. */
     static final int IDLE = 19;
     private static final int PRIO_PROCESS = 0;
-    private static final Optional<MethodHandle[]> CALLS = link();
-    private static volatile boolean warned;
+    private static final Optional<Calls> CALLS = link();
+
+    /** int setpriority(int which, id_t who, int prio); pid_t gettid(void). */
+    private record Calls(MethodHandle setpriority, MethodHandle gettid) {}
 
     private ThreadNice() {}
 
     /** @return whether the calling thread now runs at {@code nice} */
     static boolean lowerCurrent(int nice) {
         if (CALLS.isEmpty()) {
-            warnOnce("setpriority/gettid are not available");
-            return false;
+            return notLowered("setpriority/gettid are not available");
         }
         try {
-            int tid = (int) CALLS.get()[1].invokeExact();
-            int rc = (int) CALLS.get()[0].invokeExact(PRIO_PROCESS, tid, nice);
-            if (rc != 0) {
-                warnOnce("setpriority failed");
-                return false;
-            }
-            return true;
+            int tid = (int) CALLS.get().gettid().invokeExact();
+            int rc = (int) CALLS.get().setpriority().invokeExact(PRIO_PROCESS, tid, nice);
+            return rc == 0 || notLowered("setpriority failed");
         } catch (Throwable e) {
-            warnOnce(e.toString());
-            return false;
+            return notLowered(e.toString());
         }
     }
 
-    private static void warnOnce(String why) {
-        if (!warned) {
-            warned = true;
-            LOG.warn("cannot lower the priority of the warm-up ({}); it runs at the default priority", why);
-        }
+    private static boolean notLowered(String why) {
+        LOG.warn("cannot lower the priority of the warm-up ({}); it runs at the default priority", why);
+        return false;
     }
 
-    private static Optional<MethodHandle[]> link() {
+    private static Optional<Calls> link() {
         try {
             Linker linker = Linker.nativeLinker();
             MethodHandle setpriority = linker.downcallHandle(linker.defaultLookup().find("setpriority").orElseThrow(),
@@ -70,7 +64,7 @@ final class ThreadNice {
                             ValueLayout.JAVA_INT));
             MethodHandle gettid = linker.downcallHandle(linker.defaultLookup().find("gettid").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            return Optional.of(new MethodHandle[] {setpriority, gettid});
+            return Optional.of(new Calls(setpriority, gettid));
         } catch (RuntimeException | LinkageError e) {
             return Optional.empty();
         }

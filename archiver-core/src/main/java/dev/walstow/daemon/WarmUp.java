@@ -11,14 +11,12 @@ import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.storage.PosixObjectStore;
 import dev.walstow.wal.ClusterIdentity;
-import dev.walstow.wal.PgMajor;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.TimelineId;
 import dev.walstow.wal.WalSegmentSize;
 import dev.walstow.wal.XLogLongPageHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,10 +54,8 @@ final class WarmUp {
     static final int DEFAULT_ROUNDS = 48;
     private static final Duration START_DELAY = Duration.ofSeconds(1);
     private static final WalSegmentSize SEGMENT = new WalSegmentSize(16 << 20);
-    private static final int PG_MAJOR = 15;
     /** Made up. Even a real cluster's identifier would do no harm: the scratch repository is only ever its own. */
-    private static final ClusterIdentity SCRATCH_CLUSTER = new ClusterIdentity(0x5741_4C53_544F_5721L, PG_MAJOR,
-            SEGMENT);
+    private static final ClusterIdentity SCRATCH_CLUSTER = new ClusterIdentity(0x5741_4C53_544F_5721L, 15, SEGMENT);
     /**
      * Below this much free space on pg_wal's filesystem the warm-up does not run: it needs ~40 MB, and a daemon is
      * often restarted just when an archiving outage has filled pg_wal, where running out of space stops PostgreSQL.
@@ -135,7 +131,8 @@ final class WarmUp {
                 // A new name every round, so that each push stores an object rather than finding one.
                 SegmentName name = SegmentName.of(new TimelineId(1), done + 1, SEGMENT);
                 Path next = wal.resolve(name.fileName());
-                stampHeader(plain, name);
+                // A valid first-page header, so that validation passes as for real WAL.
+                XLogLongPageHeader.firstPageOf(name, SCRATCH_CLUSTER).writeTo(plain);
                 if (source == null) {
                     Files.write(next, plain);
                 } else {
@@ -161,20 +158,6 @@ final class WarmUp {
             Daemon.deleteTree(directory);
         }
         return new Rounds(done, fetched);
-    }
-
-    /** A valid long page header for {@code name} of the scratch cluster, so validation passes as for real WAL. */
-    private static void stampHeader(byte[] segment, SegmentName name) {
-        ByteBuffer.wrap(segment).order(ByteOrder.LITTLE_ENDIAN)
-                .putShort(0, (short) PgMajor.walPageMagic(PG_MAJOR))
-                .putShort(2, (short) XLogLongPageHeader.XLP_LONG_HEADER)
-                .putInt(4, (int) name.timeline().value())
-                .putLong(8, name.startLsn(SEGMENT).value())
-                .putInt(16, 0)
-                .putInt(20, 0)
-                .putLong(24, SCRATCH_CLUSTER.systemIdentifier())
-                .putInt(32, SEGMENT.bytes())
-                .putInt(36, 8192);
     }
 
     /**

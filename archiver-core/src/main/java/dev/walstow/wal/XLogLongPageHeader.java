@@ -20,6 +20,8 @@ public record XLogLongPageHeader(int magic, int info, TimelineId timeline, long 
     public static final int LENGTH = 40;
     /** xlp_info flag set on the first page of a segment, whose header carries the long fields. */
     public static final int XLP_LONG_HEADER = 0x0002;
+    /** XLOG_BLCKSZ as PostgreSQL is built by default. */
+    public static final int DEFAULT_BLOCK_SIZE = 8192;
 
     public static XLogLongPageHeader parse(byte[] bytes) {
         if (bytes.length < LENGTH) {
@@ -37,6 +39,27 @@ public record XLogLongPageHeader(int magic, int info, TimelineId timeline, long 
         }
         return new XLogLongPageHeader(magic, info, new TimelineId(tli), b.getLong(8), b.getInt(16), b.getLong(24),
                 b.getInt(32), b.getInt(36));
+    }
+
+    /** The header PostgreSQL writes on the first page of {@code segment} of {@code cluster} (8 KiB blocks). */
+    public static XLogLongPageHeader firstPageOf(SegmentName segment, ClusterIdentity cluster) {
+        return new XLogLongPageHeader(PgMajor.walPageMagic(cluster.pgMajor()), XLP_LONG_HEADER, segment.timeline(),
+                segment.startLsn(cluster.segmentSize()).value(), 0, cluster.systemIdentifier(),
+                cluster.segmentSize().bytes(), DEFAULT_BLOCK_SIZE);
+    }
+
+    /** Writes this header over the first {@link #LENGTH} bytes of {@code page}, as {@link #parse} reads it. */
+    public void writeTo(byte[] page) {
+        ByteBuffer.wrap(page, 0, LENGTH).order(ByteOrder.LITTLE_ENDIAN)
+                .putShort(0, (short) magic)
+                .putShort(2, (short) info)
+                .putInt(4, (int) timeline.value())
+                .putLong(8, pageAddress)
+                .putInt(16, remainingLength)
+                .putInt(20, 0)
+                .putLong(24, systemIdentifier)
+                .putInt(32, segmentSize)
+                .putInt(36, blockSize);
     }
 
     public boolean isLong() {

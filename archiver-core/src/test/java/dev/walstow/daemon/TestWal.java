@@ -1,12 +1,9 @@
 package dev.walstow.daemon;
 
 import dev.walstow.wal.ClusterIdentity;
-import dev.walstow.wal.PgMajor;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.WalSegmentSize;
 import dev.walstow.wal.XLogLongPageHeader;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 /**
@@ -26,16 +23,7 @@ public final class TestWal {
         for (int i = XLogLongPageHeader.LENGTH; i < bytes.length; i++) {
             bytes[i] = (byte) (random.nextInt(4) + 'a');
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(0, (short) PgMajor.walPageMagic(CLUSTER.pgMajor()))
-                .putShort(2, (short) XLogLongPageHeader.XLP_LONG_HEADER)
-                .putInt(4, (int) name.timeline().value())
-                .putLong(8, name.startLsn(SIZE).value())
-                .putInt(16, 0)
-                .putInt(20, 0)
-                .putLong(24, CLUSTER.systemIdentifier())
-                .putInt(32, SIZE.bytes())
-                .putInt(36, 8192);
+        XLogLongPageHeader.firstPageOf(name, CLUSTER).writeTo(bytes);
         return bytes;
     }
 

@@ -56,4 +56,27 @@ class XLogLongPageHeaderTest {
         assertThatThrownBy(() -> XLogLongPageHeader.parse(new byte[8192])).isInstanceOf(WalRejected.class)
                 .hasMessageContaining("timeline 0");
     }
+
+    @Test
+    @DisplayName("the first-page header written for a segment is the one the validator expects, byte for byte as parsed")
+    void firstPageRoundTrip() {
+        WalSegmentSize size = new WalSegmentSize(1 << 20);
+        ClusterIdentity cluster = new ClusterIdentity(Headers.SYSID, 15, size);
+        SegmentName seg = SegmentName.of(new TimelineId(3), 6, size);
+        byte[] page = new byte[8192];
+        java.util.Arrays.fill(page, (byte) 0x5A);
+        XLogLongPageHeader.firstPageOf(seg, cluster).writeTo(page);
+
+        // Headers writes PostgreSQL's layout independently (with junk in xlp_rem_len and the padding).
+        byte[] expected = Headers.longHeader(0xD110, 0x0002, 3, seg.startLsn(size).value(), Headers.SYSID,
+                size.bytes(), 8192);
+        assertThat(java.util.Arrays.copyOfRange(page, 0, 16)).isEqualTo(java.util.Arrays.copyOfRange(expected, 0, 16));
+        assertThat(java.util.Arrays.copyOfRange(page, 24, 40)).isEqualTo(java.util.Arrays.copyOfRange(expected, 24, 40));
+        XLogLongPageHeader parsed = XLogLongPageHeader.parse(page);
+        assertThat(parsed).isEqualTo(XLogLongPageHeader.firstPageOf(seg, cluster));
+        assertThat(parsed.pageLsn()).isEqualTo(seg.startLsn(size));
+        assertThat(page[20]).as("padding zeroed").isZero();
+        assertThat(page[XLogLongPageHeader.LENGTH]).as("nothing past the header").isEqualTo((byte) 0x5A);
+        WalFileValidator.validateSegment(seg, page, size.bytes(), cluster);
+    }
 }
