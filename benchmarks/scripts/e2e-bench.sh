@@ -28,6 +28,7 @@
 #   E2E_DAEMON_COLD (0): 1 starts the walstow daemon inside the drain's clock (a cold start under a backlog)
 #   E2E_DAEMON_NICE (0): niceness of the walstow daemon
 #   E2E_DAEMON_OPTS: extra JVM options for the walstow daemon (e.g. a JFR recording)
+#   E2E_WALSTOW_TOML: extra lines for walstow's configuration (e.g. $'[daemon]\npush-concurrency = 3')
 #   E2E_OUT: also write the table (markdown) and the raw samples (TSV) to this directory
 # Installs what is missing with apt-get: postgresql-15, pgbackrest, hyperfine, zstd.
 set -Eeuo pipefail
@@ -410,6 +411,7 @@ recipient = "$WORK/keys/pub.asc"
 secret = "$WORK/keys/sec.asc"
 [postgres]
 data = "$d"
+${E2E_WALSTOW_TOML:-}
 TOML
       ARCHIVE_CMD="$WS --config $conf archive-push %p"
       RESTORE_CMD="$WS --config $conf archive-get %f %p"

@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,7 +60,7 @@ final class FetchService {
     private final AtomicLong highestTimeline = new AtomicLong();
     /** Position (timeline, segment number) recovery is known to have reached; prefetching refills from here. */
     private final ConcurrentHashMap<Long, Long> consumed = new ConcurrentHashMap<>();
-    private final java.util.Set<String> ownDeletes = ConcurrentHashMap.newKeySet();
+    private final Set<String> ownDeletes = ConcurrentHashMap.newKeySet();
     private volatile WalSegmentSize segmentSize;
 
     /** @param archiveGet fetches with a single attempt; retries happen here, each attempt bounded */
@@ -234,17 +236,21 @@ final class FetchService {
             return;
         }
         long position = s.segmentNumber(size);
-        // The fetch of s itself may not have left the map yet; it no longer occupies the spool.
-        int held = (int) inFlight.keySet().stream().filter(k -> !k.equals(s.fileName())).count();
+        // A set, not a count: a fetch that has just completed is both in the spool and, for a moment, still in
+        // inFlight; counted twice it would fill the bound, and with no later trigger the window would stay short.
+        // The fetch of s itself may not have left the map yet either; it no longer occupies the spool.
+        Set<String> held = new HashSet<>(inFlight.keySet());
+        held.remove(s.fileName());
         for (SegmentName spooled : spooledSegments()) {
             if (spooled.timeline().equals(s.timeline()) && spooled.segmentNumber(size) <= position) {
                 deleteQuietly(layout.prefetched(spooled.fileName()));
+                held.remove(spooled.fileName());
             } else {
-                held++;
+                held.add(spooled.fileName());
             }
         }
         SegmentName next = s;
-        for (int i = 0; i < prefetch && held < prefetch; i++) {
+        for (int i = 0; i < prefetch && held.size() < prefetch; i++) {
             try {
                 next = next.next(size);
             } catch (IllegalArgumentException endOfWal) {
@@ -257,7 +263,7 @@ final class FetchService {
             if (inFlight.containsKey(file) || Files.exists(layout.prefetched(file))) {
                 continue;
             }
-            held++;
+            held.add(file);
             obtain(next).whenComplete((outcome, failure) -> {
                 if (outcome == ArchiveGet.Outcome.FETCHED) {
                     LOG.info("prefetched {}", file);
