@@ -1,35 +1,24 @@
 package dev.walstow.daemon;
 
 import dev.walstow.wal.HistoryName;
-import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.WalFileName;
 import java.util.Comparator;
 
 /**
- * The order in which the daemon archives a backlog: timeline history files first (a restore needs them to follow a
- * promotion at all), then segments by position, then partial segments and backup history files by name. Oldest
- * first keeps the archive a gap-free prefix of the WAL stream as long as possible, which is what PITR can use.
+ * The order in which the daemon archives a backlog: PostgreSQL's own (pgarch.c, {@code ready_file_comparator}):
+ * timeline history files first (a restore needs them to follow a promotion at all), then everything else by name.
+ * Names sort like the WAL stream (timeline, then position; a {@code .partial} segment or a {@code .backup} history
+ * file right after the segment it belongs to), so oldest first keeps the archive a gap-free prefix of the WAL stream
+ * as long as possible, which is what PITR can use.
+ *
+ * <p>Any other order makes PostgreSQL's archiver wait: it asks for exactly this order, one file at a time, and a file
+ * the daemon keeps for later (a {@code .backup} file sorted after the whole backlog, say) stalls the archiver and
+ * sends its call from the launcher's cheap wait to the agent JVM.
  */
 final class WalOrder {
     static final Comparator<WalFileName> OLDEST_FIRST = Comparator
-            .comparingInt(WalOrder::rank)
-            .thenComparing(WalOrder::position)
+            .comparing((WalFileName name) -> !(name instanceof HistoryName))
             .thenComparing(WalFileName::fileName);
 
     private WalOrder() {}
-
-    private static int rank(WalFileName name) {
-        return switch (name) {
-            case HistoryName h -> 0;
-            case SegmentName s -> 1;
-            default -> 2;
-        };
-    }
-
-    /** Log id and segment within it compare like the segment number, whatever the segment size. */
-    private static String position(WalFileName name) {
-        return name instanceof SegmentName s
-                ? String.format("%08X%08X%08X", s.logId(), s.segId(), s.timeline().value())
-                : name.fileName();
-    }
 }

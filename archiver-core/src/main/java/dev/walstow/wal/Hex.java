@@ -2,6 +2,8 @@ package dev.walstow.wal;
 
 /** Character-class checks shared by the parsers; WAL names use upper-case hex only (PostgreSQL writes %X). */
 final class Hex {
+    static final java.util.HexFormat UPPER = java.util.HexFormat.of().withUpperCase();
+
     private Hex() {
     }
 

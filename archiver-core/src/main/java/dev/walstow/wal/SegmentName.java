@@ -49,9 +49,11 @@ public record SegmentName(TimelineId timeline, long logId, long segId) implement
         return of(timeline, lsn.segmentNumber(size), size);
     }
 
+    /** Eight upper-case hex digits each, as PostgreSQL's %08X; without a Formatter (the daemon sorts by name). */
     @Override
     public String fileName() {
-        return String.format("%08X%08X%08X", timeline.value(), logId, segId);
+        return timeline.hex() + Hex.UPPER.toHexDigits((int) logId)
+                + Hex.UPPER.toHexDigits((int) segId);
     }
 
     /**

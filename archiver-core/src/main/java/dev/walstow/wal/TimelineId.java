@@ -28,7 +28,7 @@ public record TimelineId(long value) implements Comparable<TimelineId> {
 
     /** The 8 upper-case hex digits used in file names. */
     public String hex() {
-        return String.format("%08X", value);
+        return Hex.UPPER.toHexDigits((int) value);
     }
 
     /** The timeline a promotion creates after this one. */

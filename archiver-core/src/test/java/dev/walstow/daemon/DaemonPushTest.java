@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.walstow.agent.ErrorCode;
 import dev.walstow.agent.protocol.Reply;
+import dev.walstow.wal.BackupHistoryName;
 import dev.walstow.wal.HistoryName;
 import dev.walstow.wal.PartialName;
 import dev.walstow.wal.SegmentName;
@@ -61,18 +62,20 @@ class DaemonPushTest {
     }
 
     @Test
-    @DisplayName("a backlog is archived oldest first: history files, then segments by position, then partial ones")
+    @DisplayName("a backlog is archived in PostgreSQL's order: history files, then by name (partial segment and "
+            + "backup history file right after their segment)")
     void oldestFirst() {
         f = new DaemonFixture(temp);
+        BackupHistoryName backup = new BackupHistoryName(seg(1, 0x100), 0x28);
         List<WalFileName> names = new ArrayList<>(List.of(seg(1, 0x1FF), seg(1, 3), seg(2, 0x200), seg(1, 0x100),
-                new HistoryName(new TimelineId(2)), new PartialName(seg(1, 0x200))));
+                new HistoryName(new TimelineId(2)), new PartialName(seg(1, 0x200)), backup, seg(1, 0x101)));
         Collections.shuffle(names, new Random(42));
         names.forEach(n -> f.ready(n, 1));
         f.start(1, 0);
-        await("all pushed", Duration.ofSeconds(20), () -> f.store.puts.size() == 6);
+        await("all pushed", Duration.ofSeconds(20), () -> f.store.puts.size() == 8);
         assertThat(f.store.puts).containsExactly(f.key(new HistoryName(new TimelineId(2))), f.key(seg(1, 3)),
-                f.key(seg(1, 0x100)), f.key(seg(1, 0x1FF)), f.key(seg(2, 0x200)),
-                f.key(new PartialName(seg(1, 0x200))));
+                f.key(seg(1, 0x100)), f.key(backup), f.key(seg(1, 0x101)), f.key(seg(1, 0x1FF)),
+                f.key(new PartialName(seg(1, 0x200))), f.key(seg(2, 0x200)));
     }
 
     @Test
