@@ -16,7 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * bin/walstow's bash fast paths against a fake data directory (no PostgreSQL, no daemon). "Answered without Java"
+ * bin/walstow's fast paths against a fake data directory (no PostgreSQL, no daemon). "Answered without Java"
  * is proven by a copy of the launcher with an empty lib/: any JVM it started would fail to find a main class.
  */
 class LauncherFastPathIT {
@@ -72,7 +72,7 @@ class LauncherFastPathIT {
 
     @Test
     @DisplayName("archive-push of a segment whose status file has the same mtime (to the nanosecond) exits 0 without Java")
-    void pushedAnsweredByBash() throws IOException {
+    void pushedAnsweredByLauncher() throws IOException {
         FileTime t = FileTime.from(Instant.ofEpochSecond(1_750_000_000L, 123_456_789));
         segment(t);
         pushedStatus(t);
@@ -141,8 +141,8 @@ class LauncherFastPathIT {
     }
 
     @Test
-    @DisplayName("archive-push waits in bash while the daemon uploads that segment, and answers once it is durable")
-    void pushWaitsForDaemonInBash() throws Exception {
+    @DisplayName("archive-push waits in the launcher while the daemon uploads that segment, and answers once it is durable")
+    void pushWaitsForDaemon() throws Exception {
         FileTime t = FileTime.from(Instant.ofEpochSecond(1_750_000_000L, 5));
         segment(t);
         liveDaemon(ProcessHandle.current().pid());
@@ -178,8 +178,8 @@ class LauncherFastPathIT {
     }
 
     @Test
-    @DisplayName("archive-get waits in bash while the daemon fetches that segment, then takes it from the spool")
-    void getWaitsForPrefetchInBash() throws Exception {
+    @DisplayName("archive-get waits in the launcher while the daemon fetches that segment, then takes it from the spool")
+    void getWaitsForPrefetch() throws Exception {
         liveDaemon(ProcessHandle.current().pid());
         Path marker = Files.createFile(Files.createDirectories(spool.resolve("fetching")).resolve(SEG));
         byte[] content = "fetched and verified".getBytes();
@@ -231,7 +231,7 @@ class LauncherFastPathIT {
 
     @Test
     @DisplayName("archive-get of a segment not prefetched asks the running daemon through a file and takes its answer, without Java")
-    void getAsksDaemonInBash() throws Exception {
+    void getAsksDaemon() throws Exception {
         liveDaemon(ProcessHandle.current().pid());
         byte[] content = "verified by the daemon".getBytes();
         Thread daemon = answering(SEG, "", content);
@@ -256,7 +256,7 @@ class LauncherFastPathIT {
     }
 
     @Test
-    @DisplayName("an .error answer is never decided in bash: the launcher starts the agent (absent here: 203 and its reason on stderr)")
+    @DisplayName("an .error answer is never decided in the launcher: the launcher starts the agent (absent here: 203 and its reason on stderr)")
     void errorGoesToAgent() throws Exception {
         liveDaemon(ProcessHandle.current().pid());
         Thread daemon = answering(SEG, ".error", null);
@@ -264,7 +264,7 @@ class LauncherFastPathIT {
         daemon.join();
         assertThat(p.exit()).as(p.toString()).isEqualTo(203);
         assertThat(data.resolve("pg_wal/RECOVERYXLOG")).doesNotExist();
-        // What the launcher says after a wait in bash still reaches the PostgreSQL log (it once went to /dev/null).
+        // What the launcher says after a wait in the launcher still reaches the PostgreSQL log (it once went to /dev/null).
         // (no JVM or no jars here, depending on the machine: either way a [WS-CONFIG] line)
         assertThat(p.err()).contains("walstow: [WS-CONFIG]");
     }

@@ -1,0 +1,330 @@
+/*
+ * bin/walstow: what PostgreSQL runs once per WAL file (archive_command and restore_command, through /bin/sh -c, with
+ * the data directory as working directory). It answers what a running daemon has already finished and otherwise
+ * hands the call, unchanged, to bin/walstow-jvm (bash: finds Java 25, starts the agent JVM or the CLI).
+ *
+ * Why C and not the bash fast paths it replaces: on the VMs walstow is measured on, starting bash costs ~5 ms and each
+ * `mv` another ~4 ms, a static binary ~1.4 ms; PostgreSQL pays that once per segment, serially, in a drain, in every
+ * restore call and in recovery (docs/benchmarks.md, end to end). Waiting is on inotify instead of 5 ms naps.
+ *
+ * The safety rules are the daemon's, and this file only reads what the daemon publishes in pg_wal/.walstow
+ * (archiver-core/.../daemon/SpoolLayout.java; pg_wal is 0700, so only the PostgreSQL OS user can write there):
+ *   - archive-push exits 0 only when pushed/NAME exists with exactly the segment's mtime: the daemon renames that
+ *     marker into place only after the repository confirmed durability, so it vouches for this very file;
+ *   - archive-get exits 0 only after renaming a file the daemon verified (prefetch/BOOT/NAME, written since this
+ *     boot, or the answer to this call's own ask) to %p, and 1 only on the daemon's ".missing" answer, which it
+ *     gives only when the repository positively has no such file;
+ *   - everything else (a recorded failure, an error answer, no daemon, a wait that ran out) goes to the agent JVM,
+ *     which asks again and owns every error and exit code (docs/exit-codes.md). Nothing is decided here on doubt.
+ * If even the hand-over fails, the exit status is 203 for archive-get (above 125: PostgreSQL stops recovery instead
+ * of ending it early) and 3 for anything else (PostgreSQL retries).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPOOL "pg_wal/.walstow"
+/* The longest wait for the daemon; the agent then waits on its own bound with its own error reporting. */
+#define WAIT_MAX_MS 60000
+/* How often the wait looks again without an inotify event (a marker vanishing, a watch that could not be set). */
+#define NAP_MS 5
+#define ALIVE_CHECK_MS 500
+/* Give up this long after the daemon stopped showing that it works on the file (no pushing/ or fetching/ marker). */
+#define PUSH_IDLE_MS 300
+#define GET_IDLE_MS 100
+
+static int arg_count;
+static char **args;
+
+static void hand_over(void) __attribute__((noreturn));
+
+/* bin/walstow-jvm beside this binary, with the same arguments. */
+static void hand_over(void) {
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        char script[PATH_MAX];
+        if (slash != NULL && snprintf(script, sizeof script, "%.*s/walstow-jvm", (int) (slash - self), self)
+                < (int) sizeof script) {
+            args[0] = script;
+            execv(script, args);
+            fprintf(stderr, "walstow: [WS-CONFIG] incomplete installation: cannot run %s: %s. HINT: reinstall "
+                    "walstow\n", script, strerror(errno));
+        }
+    } else {
+        fprintf(stderr, "walstow: [WS-CONFIG] cannot find the walstow installation (/proc/self/exe: %s). HINT: "
+                "mount /proc, or reinstall walstow\n", strerror(errno));
+    }
+    for (int i = 1; i < arg_count; i++) {
+        if (strcmp(args[i], "archive-get") == 0) {
+            exit(203);
+        }
+    }
+    exit(3);
+}
+
+static bool stat_is(const char *path, mode_t type) {
+    struct stat st;
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == type;
+}
+
+static bool exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static bool is_symlink(const char *path) {
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* snprintf that treats truncation as "no such path": a name too long for PATH_MAX is left to the agent. */
+static bool path_of(char *out, const char *a, const char *b, const char *c) {
+    int n = snprintf(out, PATH_MAX, "%s%s%s", a, b, c);
+    return n > 0 && n < PATH_MAX;
+}
+
+static long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The daemon named in daemon.pid is alive (kill -0 succeeds: same user). */
+static bool daemon_alive(void) {
+    char buf[32] = {0};
+    int fd = open(SPOOL "/daemon.pid", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) {
+        return false;
+    }
+    char *end;
+    long pid = strtol(buf, &end, 10);
+    return pid > 0 && end != buf && (*end == '\n' || *end == '\0') && kill((pid_t) pid, 0) == 0;
+}
+
+/* Returns false to stop waiting; exits the process when it has the answer. */
+typedef bool (*answer_fn)(void);
+
+/*
+ * Waits while the daemon works on the file PostgreSQL asked for, answering only through `answer`. Gives up when the
+ * daemon's marker has been absent for idle_ms (it is not working on that file: the agent asks it), when the daemon
+ * dies, or after WAIT_MAX_MS. inotify on the directories where answers appear wakes it at once; the nap is the
+ * fallback for everything inotify does not report here.
+ */
+static void wait_for_daemon(answer_fn answer, const char *marker, long idle_ms, const char *watch1,
+        const char *watch2) {
+    if (!stat_is(SPOOL "/nap.fifo", S_IFIFO) || !daemon_alive()) {
+        return;
+    }
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd >= 0) {
+        uint32_t events = IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE;
+        inotify_add_watch(fd, watch1, events);
+        if (watch2 != NULL) {
+            inotify_add_watch(fd, watch2, events);
+        }
+    }
+    long start = now_ms(), seen_working = start, alive_checked = start;
+    while (answer()) {
+        long now = now_ms();
+        if (exists(marker)) {
+            seen_working = now;
+        } else if (now - seen_working > idle_ms) {
+            break;
+        }
+        if (now - start >= WAIT_MAX_MS) {
+            break;
+        }
+        if (now - alive_checked >= ALIVE_CHECK_MS) {
+            if (!daemon_alive()) {
+                break;
+            }
+            alive_checked = now;
+        }
+        if (fd >= 0) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            if (poll(&pfd, 1, NAP_MS) > 0) {
+                char events[4096];
+                while (read(fd, events, sizeof events) > 0) {
+                }
+            }
+        } else {
+            struct timespec nap = {0, NAP_MS * 1000000L};
+            nanosleep(&nap, NULL);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
+/* ---------- archive-push %p ---------- */
+
+static char segment[PATH_MAX], pushed[PATH_MAX];
+
+/* The daemon renames pushed/NAME into place, with the segment's mtime, only once NAME is durable; equal mtimes (to the
+ * nanosecond) say this is the very file that was pushed: a recycled or rewritten segment has a newer one. */
+static bool pushed_answer(void) {
+    struct stat marker, seg;
+    if (stat(pushed, &marker) == 0 && S_ISREG(marker.st_mode) && stat(segment, &seg) == 0 && S_ISREG(seg.st_mode)
+            && marker.st_mtim.tv_sec == seg.st_mtim.tv_sec && marker.st_mtim.tv_nsec == seg.st_mtim.tv_nsec) {
+        exit(0);
+    }
+    return true;
+}
+
+static void archive_push(const char *p) {
+    const char *slash = strrchr(p, '/');
+    const char *name = slash == NULL ? p : slash + 1;
+    char failed[PATH_MAX], pushing[PATH_MAX];
+    if (name[0] == '\0' || name[0] == '-' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0
+            || !path_of(segment, p, "", "") || !path_of(pushed, SPOOL "/pushed/", name, "")
+            || !path_of(failed, SPOOL "/failed/", name, "") || !path_of(pushing, SPOOL "/pushing/", name, "")) {
+        return;
+    }
+    pushed_answer();
+    // Not durable yet: during a drain the daemon is usually uploading this very segment (oldest first). A recorded
+    // failure goes to the agent at once, which reports it to the PostgreSQL log.
+    if (!exists(failed)) {
+        wait_for_daemon(pushed_answer, pushing, PUSH_IDLE_MS, SPOOL "/pushed", NULL);
+    }
+}
+
+/* ---------- archive-get %f %p ---------- */
+
+static const char *wanted, *target;
+static bool history;
+static char prefetched[PATH_MAX], prefetch_dir[PATH_MAX], reply[PATH_MAX], reply_missing[PATH_MAX],
+        reply_error[PATH_MAX];
+
+/* Prefetched files are not fsync'd: only those written since this boot may be handed over (SpoolLayout's
+ * prefetchDirectory; a file left from before an OS crash may be torn). Timeline history files are never taken from
+ * prefetch/: a promoted standby may have archived a newer one, so they are fetched fresh for every call. */
+static bool spooled_answer(void) {
+    if (!history && stat_is(prefetched, S_IFREG) && !is_symlink(prefetched) && rename(prefetched, target) == 0) {
+        exit(0);
+    }
+    return true;
+}
+
+/* The answer to this call's own ask: the verified file, ".missing" (exit 1) or ".error" (stop waiting: the agent asks
+ * again and reports). The answer files are this call's alone, so they are removed once read. */
+static bool asked_answer(void) {
+    spooled_answer();
+    if (stat_is(reply, S_IFREG) && rename(reply, target) == 0) {
+        exit(0);
+    }
+    if (exists(reply_missing)) {
+        unlink(reply_missing);
+        fprintf(stderr, "walstow archive-get: %s is not in the archive\n", wanted);
+        exit(1);
+    }
+    if (exists(reply_error)) {
+        unlink(reply_error);
+        return false;
+    }
+    return true;
+}
+
+/* The kernel's boot id, the name of this boot's prefetch directory; false if unreadable or odd. */
+static bool boot_id(char *out, size_t size) {
+    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    ssize_t n = read(fd, out, size - 1);
+    close(fd);
+    if (n <= 0) {
+        return false;
+    }
+    out[n] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    return out[0] != '\0' && strspn(out, "0123456789abcdef-") == strlen(out);
+}
+
+static unsigned ask_random(void) {
+    unsigned r;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t) sizeof r) {
+        r = (unsigned) now_ms() ^ ((unsigned) getpid() << 16);
+    }
+    return r;
+}
+
+static void archive_get(const char *f, const char *p) {
+    size_t len = strlen(f);
+    const char *in_wal = strncmp(p, "pg_wal/", 7) == 0 ? p + 7 : NULL;
+    char boot[64], fetching[PATH_MAX];
+    // Only a plain name directly in pg_wal: then the rename stays inside one filesystem, hence atomic.
+    if (len == 0 || f[0] == '-' || strchr(f, '/') != NULL || strcmp(f, ".") == 0 || strcmp(f, "..") == 0
+            || in_wal == NULL || in_wal[0] == '\0' || in_wal[0] == '-' || strchr(in_wal, '/') != NULL
+            || !boot_id(boot, sizeof boot) || !path_of(prefetch_dir, SPOOL "/prefetch/", boot, "")
+            || !path_of(prefetched, prefetch_dir, "/", f) || !path_of(fetching, SPOOL "/fetching/", f, "")) {
+        return;
+    }
+    wanted = f;
+    target = p;
+    history = len >= 8 && strcmp(f + len - 8, ".history") == 0;
+    spooled_answer();
+    // Not prefetched: ask the daemon without a JVM (LauncherAsks). The answer belongs to this call alone (pid and a
+    // random number), so a fresh answer is never confused with an older one.
+    if (stat_is(SPOOL "/asked", S_IFDIR) && stat_is(SPOOL "/nap.fifo", S_IFIFO) && daemon_alive()) {
+        char ask_id[PATH_MAX], ask[PATH_MAX];
+        int n = snprintf(ask_id, sizeof ask_id, "%s.%ld-%u", f, (long) getpid(), ask_random());
+        if (n <= 0 || n >= (int) sizeof ask_id || !path_of(ask, SPOOL "/asked/", ask_id, "")
+                || !path_of(reply, SPOOL "/answers/", ask_id, "") || !path_of(reply_missing, reply, ".missing", "")
+                || !path_of(reply_error, reply, ".error", "")) {
+            return;
+        }
+        int fd = open(ask, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            close(fd);
+            wait_for_daemon(asked_answer, fetching, GET_IDLE_MS, SPOOL "/answers", prefetch_dir);
+            // No answer here: withdraw the ask (the daemon then discards its answer) before the agent asks again.
+            unlink(ask);
+        }
+        return;
+    }
+    // A daemon without asks: wait here if it is fetching this segment ahead anyway (never a history file).
+    if (!history) {
+        wait_for_daemon(spooled_answer, fetching, GET_IDLE_MS, prefetch_dir, NULL);
+    }
+}
+
+int main(int argc, char **argv) {
+    arg_count = argc;
+    args = argv;
+    // Only in a data directory with a daemon spool: anywhere else these relative paths mean nothing.
+    if (stat_is("PG_VERSION", S_IFREG) && stat_is(SPOOL, S_IFDIR)) {
+        int cmd = 1;
+        if (argc >= 3 && strcmp(argv[1], "--config") == 0) {
+            cmd = 3;
+        } else if (argc >= 2 && strncmp(argv[1], "--config=", 9) == 0 && argv[1][9] != '\0') {
+            cmd = 2;
+        }
+        if (cmd + 2 == argc && strcmp(argv[cmd], "archive-push") == 0) {
+            archive_push(argv[cmd + 1]);
+        } else if (cmd + 3 == argc && strcmp(argv[cmd], "archive-get") == 0) {
+            archive_get(argv[cmd + 1], argv[cmd + 2]);
+        }
+    }
+    hand_over();
+}
