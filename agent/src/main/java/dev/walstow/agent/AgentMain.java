@@ -3,8 +3,8 @@ package dev.walstow.agent;
 import java.nio.file.Path;
 
 /**
- * Entry point of the agent JVM that bin/walstow starts for archive-push and archive-get when its bash fast paths
- * cannot answer. JDK only, one small jar: this JVM exists for a few milliseconds per WAL file.
+ * Entry point of the agent JVM that bin/walstow (through bin/walstow-jvm) starts for archive-push and archive-get
+ * when its fast paths cannot answer. JDK only, one small jar: this JVM exists for a few milliseconds per WAL file.
  */
 public final class AgentMain {
     private AgentMain() {}

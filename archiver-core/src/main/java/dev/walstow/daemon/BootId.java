@@ -8,7 +8,7 @@ import java.util.UUID;
 
 /**
  * The running kernel's boot id (a UUID that changes at every boot), which keys the prefetch spool to the boot that
- * wrote it. The launcher reads the same file with bash's {@code read}; keep the two in sync.
+ * wrote it. The launcher (packaging/src/main/c/walstow.c) reads the same file; keep the two in sync.
  */
 final class BootId {
     static final Path SOURCE = Path.of("/proc/sys/kernel/random/boot_id");

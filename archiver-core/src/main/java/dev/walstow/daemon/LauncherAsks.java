@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * archive-get without a JVM: the launcher creates {@code asked/NAME.ID} and waits in bash for the answer in
+ * archive-get without a JVM: the launcher creates {@code asked/NAME.ID} and waits (inotify) for the answer in
  * {@code answers/} ({@link SpoolLayout}). The daemon treats an ask exactly like the agent's request for NAME with
  * %p = {@code answers/NAME.ID} ({@link FetchService#get}: negative cache for segments, timeline history always
  * fetched fresh, verified before the atomic rename), and turns the reply into files:
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <li>OK: {@code answers/NAME.ID} is the file; the launcher renames it to %p and exits 0.</li>
  * <li>NOT_FOUND (the repository positively has no NAME): an empty {@code NAME.ID.missing}; the launcher exits 1.</li>
  * <li>anything else: an empty {@code NAME.ID.error}; the launcher starts the agent, which asks again and reports
- * the error with its exit code (docs/exit-codes.md). No error is decided in bash.</li>
+ * the error with its exit code (docs/exit-codes.md). No error is decided in the launcher.</li>
  * </ul>
  *
  * <p>Why: each agent JVM costs ~50 ms, and recovery starts with one (the first segment, before anything is

@@ -30,14 +30,15 @@ import java.nio.file.Path;
  * pg_wal/.walstow/daemon.pid           the daemon's pid: the launcher waits only while that process lives
  * pg_wal/.walstow/warm-up/            a scratch repository and segment for the start-up warm-up ({@link WarmUp});
  *                                      deleted when it ends
- * pg_wal/.walstow/nap.fifo             a FIFO nobody writes: the launcher's subprocess-free sleep (read -t)
+ * pg_wal/.walstow/nap.fifo             a FIFO nobody writes; the launcher waits for this daemon only where it exists
+ *                                      (launchers before the native one napped on it with bash's read -t)
  * pg_wal/.walstow/s3-conditional-write-HASH
  *                                      whether the S3 store honours If-None-Match, so that an in-process
  *                                      archive-push need not probe it again (ConditionalWriteCache)
  * </pre>
  *
- * The relative forms (from the data directory) are what the launcher script uses; keep them in sync with
- * packaging/src/main/dist/bin/walstow.
+ * The relative forms (from the data directory) are what the launcher uses; keep them in sync with
+ * packaging/src/main/c/walstow.c.
  */
 public record SpoolLayout(Path dataDirectory) {
     public static final String RELATIVE_ROOT = "pg_wal/.walstow";

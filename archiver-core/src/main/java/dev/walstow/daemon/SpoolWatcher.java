@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports files appearing in or leaving a spool directory: how the bash launcher talks to the daemon without a JVM.
+ * Reports files appearing in or leaving a spool directory: how the launcher talks to the daemon without a JVM.
  * It hands prefetched segments to PostgreSQL with a plain {@code mv} (without this the daemon would learn that
  * recovery moved on only at the next miss, and the prefetch window would drain instead of staying full), and it asks
  * for a file by creating {@code asked/NAME.ID} ({@link FetchService#asked}).

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells the launcher, through the filesystem, that the daemon is working on a file right now, so that an
- * archive_command or restore_command call for it waits in bash (no subprocess, no JVM) instead of starting the
+ * archive_command or restore_command call for it waits in the launcher (no subprocess, no JVM) instead of starting the
  * agent JVM only to wait there. During a backlog drain PostgreSQL calls for the segment the daemon is uploading;
  * without this each such call cost a JVM start (~0.1 CPU-s), which was most of the drain's CPU.
  *
