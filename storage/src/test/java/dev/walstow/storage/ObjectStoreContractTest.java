@@ -384,11 +384,7 @@ public abstract class ObjectStoreContractTest {
     @DisplayName("of 8 threads racing to put different content under one key, exactly one wins and all see its object")
     void racingDifferentContent() throws Exception {
         for (int round = 0; round < 5; round++) {
-            List<byte[]> contents = new ArrayList<>();
-            for (int i = 0; i < RACERS; i++) {
-                contents.add(randomBytes(64 << 10, 100 * round + i));
-            }
-            race("race/" + round, contents);
+            race("race/" + round, racersContents(64 << 10, 100 * round));
         }
     }
 
@@ -405,12 +401,18 @@ public abstract class ObjectStoreContractTest {
     @DisplayName("of 8 threads racing to put through writers under one key, exactly one wins and all see its object")
     void racingWriters() throws Exception {
         for (int round = 0; round < 5; round++) {
-            List<byte[]> contents = new ArrayList<>();
-            for (int i = 0; i < RACERS; i++) {
-                contents.add(randomBytes(300 << 10, 1000 + 100 * round + i));
-            }
-            race("writers/" + round, contents, (key, bytes) -> store.putIfAbsent(key, writing(bytes)));
+            race("writers/" + round, racersContents(300 << 10, 1000 + 100 * round),
+                    (key, bytes) -> store.putIfAbsent(key, writing(bytes)));
         }
+    }
+
+    /** Different content for each racer. */
+    private static List<byte[]> racersContents(int size, long firstSeed) {
+        List<byte[]> contents = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            contents.add(randomBytes(size, firstSeed + i));
+        }
+        return contents;
     }
 
     /** One racer's put of {@code bytes}. */
