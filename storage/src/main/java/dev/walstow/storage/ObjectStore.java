@@ -47,9 +47,10 @@ public interface ObjectStore extends AutoCloseable {
      * As {@link #putIfAbsent(String, Path, ObjectMeta)}, with the content and its metadata produced by
      * {@code writer} while it is stored, for content that should not be held whole in memory (an encoded WAL
      * segment: up to 1 GiB). A key already taken when the call starts is answered {@link PutResult.Exists} without
-     * calling the writer, so a duplicate push writes nothing; otherwise the writer is called exactly once. If the
-     * writer throws, nothing becomes visible under the key: an unchecked exception reaches the caller unchanged, an
-     * {@link IOException} becomes a {@link StorageException} (see {@link ObjectWriter#writeTo}).
+     * calling the writer, so a duplicate push writes nothing; otherwise the writer is called once (never twice in
+     * one call; not at all if the store fails first). If the writer throws, nothing becomes visible under the key
+     * and nothing is left behind: an unchecked exception reaches the caller unchanged, an {@link IOException}
+     * becomes a {@link StorageException} (see {@link ObjectWriter#writeTo}).
      *
      * <p>Added after the first backends: the default buffers the whole object in memory and stores it with
      * {@link #putIfAbsent(String, byte[], ObjectMeta)}, after a {@link #head} (so a taken key costs no writing).
