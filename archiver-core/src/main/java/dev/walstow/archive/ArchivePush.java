@@ -8,14 +8,14 @@ import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.storage.ObjectMeta;
+import dev.walstow.storage.ObjectWriter;
 import dev.walstow.storage.PutResult;
 import dev.walstow.storage.StorageException;
 import dev.walstow.wal.HistoryName;
 import dev.walstow.wal.WalFileName;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -47,14 +47,16 @@ public final class ArchivePush {
         if (existing.isPresent()) {
             return compare(name, source, existing.get(), LocalWalFile.sha256(source));
         }
-        ByteArrayOutputStream stored = new ByteArrayOutputStream(initialCapacity(source));
-        CodecResult encoded = encode(source, stored);
-        ObjectMeta meta = new ObjectMeta(encoded.sha256Hex(), encoded.plainSize(), codec.codecName());
-        byte[] bytes = stored.toByteArray();
-        PutResult result = retrier.call("storing " + key, () -> put(key, bytes, meta));
-        return switch (result) {
-            case PutResult.Created c -> new Outcome(false, encoded.plainSize(), bytes.length, encoded.sha256Hex());
-            case PutResult.Exists e -> compare(name, source, e.existing(), encoded.sha256Hex());
+        Attempt stored = retrier.call("storing " + key, () -> put(key, source));
+        return switch (stored.result()) {
+            case PutResult.Created c -> {
+                CodecResult written = stored.written().orElseThrow(() -> new IllegalStateException(
+                        repository.location() + " created " + key + " without asking for its content"));
+                yield new Outcome(false, written.plainSize(), written.storedSize(), written.sha256Hex());
+            }
+            // Taken since our head(): by a lost race once we had encoded, or before the store asked us to.
+            case PutResult.Exists e -> compare(name, source, e.existing(),
+                    stored.written().map(CodecResult::sha256Hex).orElseGet(() -> LocalWalFile.sha256(source)));
         };
     }
 
@@ -78,14 +80,6 @@ public final class ArchivePush {
                 + ")", hint);
     }
 
-    private CodecResult encode(Path source, ByteArrayOutputStream out) {
-        try (InputStream in = Files.newInputStream(source)) {
-            return codec.encode(in, out);
-        } catch (IOException e) {
-            throw LocalWalFile.readError(source, e);
-        }
-    }
-
     private Optional<ObjectMeta> head(String key) {
         try {
             return repository.store().head(key);
@@ -94,17 +88,37 @@ public final class ArchivePush {
         }
     }
 
-    private PutResult put(String key, byte[] bytes, ObjectMeta meta) {
+    /** One attempt of the put: what the store answered, and what we encoded if the store asked for it. */
+    private record Attempt(PutResult result, Optional<CodecResult> written) {}
+
+    /** Each attempt opens and encodes the source afresh, straight into the store: no whole object in memory. */
+    private Attempt put(String key, Path source) {
+        Encoder encoder = new Encoder(source);
         try {
-            return repository.store().putIfAbsent(key, bytes, meta);
+            return new Attempt(repository.store().putIfAbsent(key, encoder), Optional.ofNullable(encoder.written));
         } catch (StorageException e) {
             throw RepositoryError.of("storing " + key + " in " + repository.location(), e);
         }
     }
 
-    /** Compressed WAL is typically a quarter to a fifth of the original; avoid regrowing the buffer. */
-    private static int initialCapacity(Path source) {
-        long size = LocalWalFile.size(source);
-        return (int) Math.min(Integer.MAX_VALUE - 16, Math.max(8192, size / 3));
+    /**
+     * Encodes the source into the store's stream. Failures to read the source are {@code LocalIoError}s (unchecked,
+     * not retried, and passed through by the store); an {@link IOException} out of here is the repository's.
+     */
+    private final class Encoder implements ObjectWriter {
+        private final Path source;
+        private CodecResult written;
+
+        Encoder(Path source) {
+            this.source = source;
+        }
+
+        @Override
+        public ObjectMeta writeTo(OutputStream out) throws IOException {
+            try (InputStream in = LocalWalFile.openForEncoding(source)) {
+                written = codec.encode(in, out);
+            }
+            return new ObjectMeta(written.sha256Hex(), written.plainSize(), codec.codecName());
+        }
     }
 }

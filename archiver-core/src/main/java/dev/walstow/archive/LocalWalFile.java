@@ -8,6 +8,7 @@ import dev.walstow.wal.PartialName;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.WalFileName;
 import dev.walstow.wal.WalFileValidator;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -48,6 +49,19 @@ final class LocalWalFile {
             MessageDigest md = ((DigestInputStream) in).getMessageDigest();
             in.transferTo(OutputStreamSink.INSTANCE);
             return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw readError(file, e);
+        }
+    }
+
+    /**
+     * Opens the file for an encoder that writes into the repository. Its read failures are {@link LocalIoError}s:
+     * unchecked, so they pass through the store unchanged, which reports every {@link IOException} of a put as the
+     * repository's (a retry then re-reads a file that cannot be read, and the message blames the repository).
+     */
+    static InputStream openForEncoding(Path file) {
+        try {
+            return new ReadErrorsAreLocal(file, Files.newInputStream(file));
         } catch (IOException e) {
             throw readError(file, e);
         }
@@ -105,6 +119,42 @@ final class LocalWalFile {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
+        }
+    }
+
+    private static final class ReadErrorsAreLocal extends FilterInputStream {
+        private final Path file;
+
+        ReadErrorsAreLocal(Path file, InputStream in) {
+            super(in);
+            this.file = file;
+        }
+
+        @Override
+        public int read() {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw readError(file, e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                throw readError(file, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw readError(file, e);
+            }
         }
     }
 

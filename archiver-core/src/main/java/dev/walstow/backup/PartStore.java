@@ -24,8 +24,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
- * Stores one part of a file as one object. The part is encoded into a temporary file first because the store takes
- * whole objects; memory use is the codec's buffers only, whatever the part size.
+ * Stores one part of a file as one object. The part is encoded into a temporary file first and stored from there,
+ * not through the streaming put that archive-push uses: S3 buffers a streamed object whole in memory, and parts are
+ * up to 256 MiB times {@code [backup] parallelism}; from a file, S3 uploads in parallel parts and memory use is the
+ * codec's buffers only, whatever the part size and backend. (On posix this costs a second write of each part.)
  */
 final class PartStore {
     private final Repository repository;

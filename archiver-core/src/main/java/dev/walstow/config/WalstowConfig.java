@@ -113,7 +113,7 @@ public record WalstowConfig(
      * @param parallelism files (or parts of big files) compressed, encrypted and uploaded, or downloaded, at once
      * @param archiveTimeout how long a backup waits for the WAL up to its stop LSN to reach the repository before it
      *     fails (a backup without that WAL cannot be restored)
-     * @param tempDir where a part is encoded before it is stored (the store takes whole objects)
+     * @param tempDir where a part is encoded before it is stored (so that no backend holds a part in memory)
      * @param retentionFull full backups {@code expire} keeps at least (0: no count-based retention)
      * @param retentionWindow point-in-time recovery window {@code expire} keeps recoverable (zero: none)
      */

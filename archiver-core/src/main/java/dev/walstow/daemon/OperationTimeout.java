@@ -16,8 +16,9 @@ import java.util.function.Supplier;
  *
  * <p>Why a pool rather than the caller's thread: a stalled NFS mount blocks in the kernel and cannot be
  * interrupted; the caller must still get an answer. The stalled thread stays occupied, so the pool's size also
- * bounds how many stalled attempts (each holding up to one encoded segment) can pile up. A task still queued when
- * its deadline passes never starts ({@link CompletableFuture#supplyAsync} skips completed futures).
+ * bounds how many stalled attempts (each holding its codec and write buffers, with S3 also one whole encoded
+ * segment) can pile up. A task still queued when its deadline passes never starts
+ * ({@link CompletableFuture#supplyAsync} skips completed futures).
  */
 final class OperationTimeout {
     private final ExecutorService pool;

@@ -1,7 +1,9 @@
 package dev.walstow.daemon;
 
+import dev.walstow.storage.ForwardingObjectStore;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.ObjectStore;
+import dev.walstow.storage.ObjectWriter;
 import dev.walstow.storage.PutResult;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StoredObject;
@@ -14,15 +16,14 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Delegates to a real store, recording calls per key; puts can be held at a gate to observe work in flight. */
-final class CountingStore implements ObjectStore {
-    final ObjectStore delegate;
+final class CountingStore extends ForwardingObjectStore {
     final List<String> puts = new CopyOnWriteArrayList<>();
     final ConcurrentHashMap<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     final AtomicInteger putsFinished = new AtomicInteger();
     private volatile Semaphore gate;
 
     CountingStore(ObjectStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Holds every put until {@link #release()}. */
@@ -52,11 +53,6 @@ final class CountingStore implements ObjectStore {
     }
 
     @Override
-    public String location() {
-        return delegate.location();
-    }
-
-    @Override
     public PutResult putIfAbsent(String key, Path content, ObjectMeta meta) throws StorageException {
         count(key);
         return delegate.putIfAbsent(key, content, meta);
@@ -64,6 +60,19 @@ final class CountingStore implements ObjectStore {
 
     @Override
     public PutResult putIfAbsent(String key, byte[] content, ObjectMeta meta) throws StorageException {
+        return gated(key, () -> delegate.putIfAbsent(key, content, meta));
+    }
+
+    @Override
+    public PutResult putIfAbsent(String key, ObjectWriter writer) throws StorageException {
+        return gated(key, () -> delegate.putIfAbsent(key, writer));
+    }
+
+    private interface Put {
+        PutResult run() throws StorageException;
+    }
+
+    private PutResult gated(String key, Put put) throws StorageException {
         count(key);
         Semaphore g = gate;
         if (g != null) {
@@ -73,7 +82,7 @@ final class CountingStore implements ObjectStore {
             puts.add(key);
         }
         try {
-            return delegate.putIfAbsent(key, content, meta);
+            return put.run();
         } finally {
             putsFinished.incrementAndGet();
         }
@@ -89,20 +98,5 @@ final class CountingStore implements ObjectStore {
     public Optional<StoredObject> get(String key) throws StorageException {
         count(key);
         return delegate.get(key);
-    }
-
-    @Override
-    public List<String> list(String prefix) throws StorageException {
-        return delegate.list(prefix);
-    }
-
-    @Override
-    public boolean delete(String key) throws StorageException {
-        return delegate.delete(key);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -15,13 +15,10 @@ import dev.walstow.error.WalstowException;
 import dev.walstow.repo.Repository;
 import dev.walstow.restore.RecoveryTarget;
 import dev.walstow.restore.RestorePlan;
-import dev.walstow.storage.ObjectMeta;
+import dev.walstow.storage.ForwardingObjectStore;
 import dev.walstow.storage.ObjectStore;
-import dev.walstow.storage.PutResult;
 import dev.walstow.storage.StorageException;
-import dev.walstow.storage.StoredObject;
 import dev.walstow.wal.SegmentName;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,9 +103,12 @@ class ExpireRunTest {
     }
 
     /** A store whose deletes fail (as a lost connection would) once {@code allowed} have succeeded. */
-    private record FailingDeletes(ObjectStore d, AtomicInteger left) implements ObjectStore {
+    private static final class FailingDeletes extends ForwardingObjectStore {
+        private final AtomicInteger left;
+
         FailingDeletes(ObjectStore d, int allowed) {
-            this(d, new AtomicInteger(allowed));
+            super(d);
+            this.left = new AtomicInteger(allowed);
         }
 
         @Override
@@ -116,47 +116,7 @@ class ExpireRunTest {
             if (left.getAndDecrement() <= 0) {
                 throw new StorageException(StorageException.Kind.IO, "delete " + key + ": connection lost", null);
             }
-            return d.delete(key);
-        }
-
-        @Override
-        public String location() {
-            return d.location();
-        }
-
-        @Override
-        public PutResult putIfAbsent(String key, Path content, ObjectMeta meta) throws StorageException {
-            return d.putIfAbsent(key, content, meta);
-        }
-
-        @Override
-        public PutResult putIfAbsent(String key, byte[] content, ObjectMeta meta) throws StorageException {
-            return d.putIfAbsent(key, content, meta);
-        }
-
-        @Override
-        public Optional<ObjectMeta> head(String key) throws StorageException {
-            return d.head(key);
-        }
-
-        @Override
-        public Optional<StoredObject> get(String key) throws StorageException {
-            return d.get(key);
-        }
-
-        @Override
-        public List<String> list(String prefix) throws StorageException {
-            return d.list(prefix);
-        }
-
-        @Override
-        public List<dev.walstow.storage.ListedObject> listWithInfo(String prefix) throws StorageException {
-            return d.listWithInfo(prefix);
-        }
-
-        @Override
-        public void close() {
-            d.close();
+            return delegate.delete(key);
         }
     }
 }

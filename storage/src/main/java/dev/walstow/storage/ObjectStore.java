@@ -1,8 +1,11 @@
 package dev.walstow.storage;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -39,6 +42,38 @@ public interface ObjectStore extends AutoCloseable {
 
     /** As {@link #putIfAbsent(String, Path, ObjectMeta)}, from memory. */
     PutResult putIfAbsent(String key, byte[] content, ObjectMeta meta) throws StorageException;
+
+    /**
+     * As {@link #putIfAbsent(String, Path, ObjectMeta)}, with the content and its metadata produced by
+     * {@code writer} while it is stored, for content that should not be held whole in memory (an encoded WAL
+     * segment: up to 1 GiB). A key already taken when the call starts is answered {@link PutResult.Exists} without
+     * calling the writer, so a duplicate push writes nothing; otherwise the writer is called once (never twice in
+     * one call; not at all if the store fails first). If the writer throws, nothing becomes visible under the key
+     * and nothing is left behind: an unchecked exception reaches the caller unchanged, an {@link IOException}
+     * becomes a {@link StorageException} (see {@link ObjectWriter#writeTo}).
+     *
+     * <p>Added after the first backends: the default buffers the whole object in memory and stores it with
+     * {@link #putIfAbsent(String, byte[], ObjectMeta)}, after a {@link #head} (so a taken key costs no writing).
+     * A backend that can stream overrides it (posix writes straight into its temporary file).
+     */
+    default PutResult putIfAbsent(String key, ObjectWriter writer) throws StorageException {
+        Objects.requireNonNull(writer, "writer");
+        Optional<ObjectMeta> existing = head(key);
+        if (existing.isPresent()) {
+            return new PutResult.Exists(existing.get());
+        }
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 << 10);
+        ObjectMeta meta;
+        try {
+            meta = writer.writeTo(buffer);
+        } catch (StorageException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Kind.IO, "put " + key + " in " + location()
+                    + ": writing the object failed: " + e, e);
+        }
+        return putIfAbsent(key, buffer.toByteArray(), Objects.requireNonNull(meta, "writer's metadata"));
+    }
 
     /**
      * @return the metadata of the object under {@code key}, or empty if there is positively no object there

@@ -1,6 +1,7 @@
 package dev.walstow.storage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 
 /** The durable file-system steps of a {@link PosixObjectStore}: fsync'd directory creation and content writes. */
@@ -21,7 +23,8 @@ final class PosixFiles {
     /** Writes the content into an open, empty file. */
     @FunctionalInterface
     interface ContentWriter {
-        void writeTo(FileChannel target) throws IOException;
+        /** @return the metadata of what was written, which names the data file */
+        ObjectMeta writeTo(FileChannel target) throws IOException;
     }
 
     private PosixFiles() {}
@@ -61,26 +64,54 @@ final class PosixFiles {
         }
     }
 
-    /** Creates {@code file} (which must not exist), writes the content and fsyncs it. */
-    static void writeNewFile(Path file, ContentWriter writer) throws IOException {
+    /**
+     * Creates {@code file} (which must not exist), writes the content and fsyncs it.
+     *
+     * @return the content's metadata, as the writer reported it
+     */
+    static ObjectMeta writeNewFile(Path file, ContentWriter writer) throws IOException {
         try (FileChannel channel = FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(FILE_PERMISSIONS))) {
             Files.setPosixFilePermissions(file, FILE_PERMISSIONS);
-            writer.writeTo(channel);
+            ObjectMeta meta = writer.writeTo(channel);
             channel.force(true);
+            return meta;
         }
     }
 
-    static ContentWriter bytes(byte[] content) {
+    static ContentWriter bytes(byte[] content, ObjectMeta meta) {
         return target -> {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+            ByteBuffer buffer = ByteBuffer.wrap(content);
             while (buffer.hasRemaining()) {
                 target.write(buffer);
             }
+            return meta;
         };
     }
 
-    static ContentWriter copyOf(Path source) {
+    /**
+     * Content from an {@link ObjectWriter}, through {@code buffer}. A failure of the file wins over whatever the
+     * writer made of it (wrapped, or swallowed and carried on): the caller must see the disk's error, and a file
+     * that missed bytes must never be published.
+     */
+    static ContentWriter streamed(ObjectWriter writer, ByteBuffer buffer) {
+        return target -> {
+            PosixChannelOutput out = new PosixChannelOutput(target, buffer);
+            ObjectMeta meta;
+            try {
+                meta = writer.writeTo(out);
+                out.flush();
+            } catch (IOException e) {
+                throw out.failure() != null ? out.failure() : e;
+            }
+            if (out.failure() != null) {
+                throw out.failure();
+            }
+            return Objects.requireNonNull(meta, "the object writer returned no metadata");
+        };
+    }
+
+    static ContentWriter copyOf(Path source, ObjectMeta meta) {
         return target -> {
             try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
                 long size = in.size();
@@ -94,6 +125,7 @@ final class PosixFiles {
                     position += n;
                 }
             }
+            return meta;
         };
     }
 }

@@ -1,6 +1,7 @@
 package dev.walstow.storage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -42,6 +43,7 @@ import java.util.Optional;
  */
 public final class PosixObjectStore implements ObjectStore {
     private final Path root;
+    private final PosixChannelOutput.Buffers buffers = new PosixChannelOutput.Buffers();
 
     /** @param root the repository directory; must exist when objects are stored or read */
     public PosixObjectStore(Path root) {
@@ -61,17 +63,32 @@ public final class PosixObjectStore implements ObjectStore {
     @Override
     public PutResult putIfAbsent(String key, Path content, ObjectMeta meta) throws StorageException {
         Objects.requireNonNull(content, "content");
-        return put(key, meta, PosixFiles.copyOf(content));
+        return put(key, PosixFiles.copyOf(content, Objects.requireNonNull(meta, "meta")));
     }
 
     @Override
     public PutResult putIfAbsent(String key, byte[] content, ObjectMeta meta) throws StorageException {
         Objects.requireNonNull(content, "content");
-        return put(key, meta, PosixFiles.bytes(content));
+        return put(key, PosixFiles.bytes(content, Objects.requireNonNull(meta, "meta")));
     }
 
-    private PutResult put(String key, ObjectMeta meta, PosixFiles.ContentWriter writer) throws StorageException {
-        Objects.requireNonNull(meta, "meta");
+    /**
+     * Streams the writer's bytes straight into the temporary file through a reused direct buffer: memory stays at
+     * one buffer per put in flight, whatever the object's size.
+     */
+    @Override
+    public PutResult putIfAbsent(String key, ObjectWriter writer) throws StorageException {
+        Objects.requireNonNull(writer, "writer");
+        ByteBuffer buffer = buffers.take();
+        try {
+            return put(key, PosixFiles.streamed(writer, buffer));
+        } finally {
+            buffers.give(buffer);
+        }
+    }
+
+    /** The one put sequence: every put differs only in how the temporary file is filled. */
+    private PutResult put(String key, PosixFiles.ContentWriter writer) throws StorageException {
         Path link = resolve(key);
         Path dir = link.getParent();
         String name = link.getFileName().toString();
@@ -83,10 +100,11 @@ public final class PosixObjectStore implements ObjectStore {
                 return new PutResult.Exists(existing.get().meta());
             }
             PosixFiles.createDirectories(root, dir);
-            String dataName = PosixNames.dataName(name, meta);
             Path temp = dir.resolve(PosixNames.tempName(name));
+            String dataName;
             try {
-                PosixFiles.writeNewFile(temp, writer);
+                // The data file's name carries the metadata, which a streamed object has only once written.
+                dataName = PosixNames.dataName(name, PosixFiles.writeNewFile(temp, writer));
                 // Replacing a same-name leftover of a crashed attempt is harmless: same sha256, same plaintext.
                 Files.move(temp, dir.resolve(dataName), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);

@@ -6,6 +6,8 @@ import static dev.walstow.storage.StoreFixtures.randomBytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +57,12 @@ public abstract class ObjectStoreContractTest {
     protected boolean abandonAnUpload(String key) throws Exception {
         return false;
     }
+
+    /**
+     * Fails if a put left anything behind besides the objects {@link ObjectStore#list} shows (posix: a temporary or
+     * unlinked data file; S3: a multipart upload). Called after puts that failed.
+     */
+    protected void assertNoLeftovers() throws Exception {}
 
     /** Whether this backend overrides {@link ObjectStore#listWithInfo} with stored times (then they must be there). */
     protected boolean listsStoredTimes() {
@@ -98,6 +107,22 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    @DisplayName("bytes from a writer are stored under the metadata it returns, and the writer is called once")
+    void roundTripWriter() throws Exception {
+        // Larger than a posix write buffer and not a multiple of it; metadata the store could not compute itself.
+        byte[] bytes = randomBytes(700_001, 11);
+        ObjectMeta meta = new ObjectMeta("cd".repeat(32), 3L << 20, "zstd+openpgp");
+        CountingWriter writer = new CountingWriter(bytes, meta);
+
+        assertThat(store.putIfAbsent("wal/0001/w", writer)).isEqualTo(new PutResult.Created());
+
+        assertThat(writer.calls).hasValue(1);
+        assertThat(store.head("wal/0001/w")).contains(meta);
+        assertThat(store.get("wal/0001/w")).get().extracting(StoredObject::meta).isEqualTo(meta);
+        assertSameBytes(content(store.get("wal/0001/w")), bytes);
+    }
+
+    @Test
     @DisplayName("empty content is an object, distinct from no object")
     void emptyContent() throws Exception {
         Path empty = Files.createFile(scratch.resolve("empty"));
@@ -106,23 +131,29 @@ public abstract class ObjectStoreContractTest {
                 .isEqualTo(new PutResult.Created());
         assertThat(store.putIfAbsent("e/file", empty, ObjectMeta.ofPlain(new byte[0])))
                 .isEqualTo(new PutResult.Created());
+        assertThat(store.putIfAbsent("e/writer", writing(new byte[0]))).isEqualTo(new PutResult.Created());
 
         assertThat(content(store.get("e/bytes"))).isEmpty();
         assertThat(content(store.get("e/file"))).isEmpty();
+        assertThat(content(store.get("e/writer"))).isEmpty();
+        assertThat(store.head("e/writer")).contains(ObjectMeta.ofPlain(new byte[0]));
         assertThat(store.head("e/file")).contains(ObjectMeta.ofPlain(new byte[0]));
     }
 
     @Test
-    @DisplayName("a 20 MiB object round-trips intact from bytes and from a file")
+    @DisplayName("a 20 MiB object round-trips intact from bytes, from a file and from a writer")
     void largeObjects() throws Exception {
         byte[] bytes = randomBytes(20 << 20, 3);
         Path file = Files.write(scratch.resolve("big"), bytes);
 
         store.putIfAbsent("big/from-bytes", bytes, ObjectMeta.ofPlain(bytes));
         store.putIfAbsent("big/from-file", file, ObjectMeta.ofPlain(bytes));
+        store.putIfAbsent("big/from-writer", writing(bytes));
 
         assertSameBytes(content(store.get("big/from-bytes")), bytes);
         assertSameBytes(content(store.get("big/from-file")), bytes);
+        assertSameBytes(content(store.get("big/from-writer")), bytes);
+        assertThat(store.head("big/from-writer")).contains(ObjectMeta.ofPlain(bytes));
     }
 
     @Test
@@ -169,6 +200,59 @@ public abstract class ObjectStoreContractTest {
     }
 
     @Test
+    @DisplayName("a put through a writer under a taken key answers Exists without calling the writer")
+    void writerNotCalledForTakenKey() throws Exception {
+        byte[] original = randomBytes(1000, 12);
+        store.putIfAbsent("t/x", original, ObjectMeta.ofPlain(original));
+        CountingWriter writer = new CountingWriter(randomBytes(2000, 13), ObjectMeta.ofPlain(new byte[] {1}));
+
+        assertThat(store.putIfAbsent("t/x", writer)).isEqualTo(new PutResult.Exists(ObjectMeta.ofPlain(original)));
+
+        assertThat(writer.calls).as("writer calls").hasValue(0);
+        assertSameBytes(content(store.get("t/x")), original);
+    }
+
+    @Test
+    @DisplayName("a writer that fails midway leaves nothing under the key, and its exception reaches the caller as is")
+    void writerThrows() throws Exception {
+        IllegalStateException failure = new IllegalStateException("source went away");
+        ObjectWriter writer = out -> {
+            out.write(randomBytes(300 << 10, 14));
+            throw failure;
+        };
+
+        assertThatThrownBy(() -> store.putIfAbsent("f/x", writer)).isSameAs(failure);
+
+        assertThat(store.head("f/x")).isEmpty();
+        assertThat(store.list("")).isEmpty();
+        assertNoLeftovers();
+        byte[] bytes = {7};
+        assertThat(store.putIfAbsent("f/x", writing(bytes))).as("a retry").isEqualTo(new PutResult.Created());
+        assertThat(content(store.get("f/x"))).containsExactly(bytes);
+    }
+
+    @Test
+    @DisplayName("an IOException from a writer is a retryable StorageException and leaves nothing under the key")
+    void writerIoFailure() throws Exception {
+        IOException failure = new IOException("encoder failed");
+        ObjectWriter writer = out -> {
+            out.write(randomBytes(1000, 15));
+            throw failure;
+        };
+
+        assertThatThrownBy(() -> store.putIfAbsent("f/y", writer)).isInstanceOfSatisfying(StorageException.class,
+                e -> {
+                    assertThat(e.kind()).isEqualTo(StorageException.Kind.IO);
+                    assertThat(e.getCause()).isSameAs(failure);
+                    assertThat(e.getMessage()).contains("f/y", "encoder failed");
+                });
+
+        assertThat(store.head("f/y")).isEmpty();
+        assertThat(store.list("")).isEmpty();
+        assertNoLeftovers();
+    }
+
+    @Test
     @DisplayName("a missing key is empty for head and get, and false for delete")
     void missingKey() throws Exception {
         store.putIfAbsent("present/one", new byte[] {1}, ObjectMeta.ofPlain(new byte[] {1}));
@@ -194,6 +278,9 @@ public abstract class ObjectStoreContractTest {
 
         assertInvalid(() -> store.putIfAbsent(key, bytes, ObjectMeta.ofPlain(bytes)));
         assertInvalid(() -> store.putIfAbsent(key, file, ObjectMeta.ofPlain(bytes)));
+        CountingWriter writer = new CountingWriter(bytes, ObjectMeta.ofPlain(bytes));
+        assertInvalid(() -> store.putIfAbsent(key, writer));
+        assertThat(writer.calls).as("writer calls").hasValue(0);
         assertInvalid(() -> store.head(key));
         assertInvalid(() -> store.get(key));
         assertInvalid(() -> store.delete(key));
@@ -297,11 +384,7 @@ public abstract class ObjectStoreContractTest {
     @DisplayName("of 8 threads racing to put different content under one key, exactly one wins and all see its object")
     void racingDifferentContent() throws Exception {
         for (int round = 0; round < 5; round++) {
-            List<byte[]> contents = new ArrayList<>();
-            for (int i = 0; i < RACERS; i++) {
-                contents.add(randomBytes(64 << 10, 100 * round + i));
-            }
-            race("race/" + round, contents);
+            race("race/" + round, racersContents(64 << 10, 100 * round));
         }
     }
 
@@ -314,14 +397,42 @@ public abstract class ObjectStoreContractTest {
         }
     }
 
+    @Test
+    @DisplayName("of 8 threads racing to put through writers under one key, exactly one wins and all see its object")
+    void racingWriters() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            race("writers/" + round, racersContents(300 << 10, 1000 + 100 * round),
+                    (key, bytes) -> store.putIfAbsent(key, writing(bytes)));
+        }
+    }
+
+    /** Different content for each racer. */
+    private static List<byte[]> racersContents(int size, long firstSeed) {
+        List<byte[]> contents = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            contents.add(randomBytes(size, firstSeed + i));
+        }
+        return contents;
+    }
+
+    /** One racer's put of {@code bytes}. */
+    @FunctionalInterface
+    private interface Put {
+        PutResult put(String key, byte[] bytes) throws Exception;
+    }
+
     private void race(String key, List<byte[]> contents) throws Exception {
+        race(key, contents, (k, bytes) -> store.putIfAbsent(k, bytes, ObjectMeta.ofPlain(bytes)));
+    }
+
+    private void race(String key, List<byte[]> contents, Put put) throws Exception {
         CyclicBarrier start = new CyclicBarrier(contents.size());
         List<Future<PutResult>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(contents.size())) {
             for (byte[] bytes : contents) {
                 results.add(pool.submit(() -> {
                     start.await();
-                    return store.putIfAbsent(key, bytes, ObjectMeta.ofPlain(bytes));
+                    return put.put(key, bytes);
                 }));
             }
         }
@@ -341,5 +452,34 @@ public abstract class ObjectStoreContractTest {
         }
         assertThat(store.head(key)).contains(ObjectMeta.ofPlain(winner));
         assertSameBytes(content(store.get(key)), winner);
+    }
+
+    /** Writes {@code bytes} as a caller would (one byte, then uneven chunks) and reports them as plain content. */
+    protected static ObjectWriter writing(byte[] bytes) {
+        return new CountingWriter(bytes, ObjectMeta.ofPlain(bytes));
+    }
+
+    /** A writer of fixed bytes and metadata that counts its calls. */
+    private static final class CountingWriter implements ObjectWriter {
+        final AtomicInteger calls = new AtomicInteger();
+        private final byte[] bytes;
+        private final ObjectMeta meta;
+
+        CountingWriter(byte[] bytes, ObjectMeta meta) {
+            this.bytes = bytes;
+            this.meta = meta;
+        }
+
+        @Override
+        public ObjectMeta writeTo(OutputStream out) throws IOException {
+            calls.incrementAndGet();
+            if (bytes.length > 0) {
+                out.write(bytes[0]);
+            }
+            for (int off = 1; off < bytes.length; off += 100_003) {
+                out.write(bytes, off, Math.min(100_003, bytes.length - off));
+            }
+            return meta;
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -61,6 +62,45 @@ class PosixObjectStoreFailureTest {
     }
 
     @Test
+    @DisplayName("a full file system fails a streamed put with NO_SPACE, even if the writer wraps or swallows the "
+            + "failure, and leaves no file behind")
+    void noSpaceStreamed() throws Exception {
+        Path root = mountedRepository();
+        PosixObjectStore store = new PosixObjectStore(root);
+        byte[] big = randomBytes(1 << 20, 11);
+        ObjectWriter passing = out -> {
+            out.write(big);
+            return ObjectMeta.ofPlain(big);
+        };
+        ObjectWriter wrapping = out -> {
+            try {
+                out.write(big);
+            } catch (IOException e) {
+                throw new IOException("encoder failed", e); // a message that no longer says why
+            }
+            return ObjectMeta.ofPlain(big);
+        };
+        ObjectWriter swallowing = out -> {
+            try {
+                out.write(big);
+            } catch (IOException e) {
+                // carries on as if the bytes were written
+            }
+            return ObjectMeta.ofPlain(big);
+        };
+
+        for (ObjectWriter writer : new ObjectWriter[] {passing, wrapping, swallowing}) {
+            assertKind(() -> store.putIfAbsent("wal/big", writer), StorageException.Kind.NO_SPACE, "wal/big",
+                    root.toString());
+        }
+
+        assertThat(store.head("wal/big")).isEmpty();
+        try (Stream<Path> all = Files.walk(root)) {
+            assertThat(all.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))).isEmpty();
+        }
+    }
+
+    @Test
     @DisplayName("a read-only file system is PERMISSION_DENIED for puts while existing objects stay readable")
     void readOnly() throws Exception {
         Path root = mountedRepository();
@@ -106,6 +146,7 @@ class PosixObjectStoreFailureTest {
         for (ThrowingCallable call : new ThrowingCallable[] {
                 () -> store.putIfAbsent("wal/x", bytes, ObjectMeta.ofPlain(bytes)),
                 () -> store.putIfAbsent("wal/x", file, ObjectMeta.ofPlain(bytes)),
+                () -> store.putIfAbsent("wal/x", out -> ObjectMeta.ofPlain(bytes)),
                 () -> store.head("wal/x"), () -> store.get("wal/x"), () -> store.delete("wal/x"),
                 () -> store.list("wal/"), () -> store.cleanAbandonedUploads(java.time.Duration.ZERO, false)}) {
             assertKind(call, StorageException.Kind.UNAVAILABLE, root.toString(), "does not exist");

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -46,6 +47,23 @@ class PosixObjectStoreTest extends ObjectStoreContractTest {
         try (Stream<Path> all = Files.walk(sandbox)) {
             assertThat(all).containsExactlyInAnyOrder(sandbox, root);
         }
+    }
+
+    /** Every file in the repository is the data file of a key: no temporary file, no unlinked data file. */
+    @Override
+    protected void assertNoLeftovers() throws Exception {
+        List<Path> files = new ArrayList<>();
+        List<Path> linked = new ArrayList<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (Files.isSymbolicLink(p)) {
+                    linked.add(p.resolveSibling(Files.readSymbolicLink(p)));
+                } else if (Files.isRegularFile(p)) {
+                    files.add(p);
+                }
+            }
+        }
+        assertThat(files).containsExactlyInAnyOrderElementsOf(linked);
     }
 
     @Test

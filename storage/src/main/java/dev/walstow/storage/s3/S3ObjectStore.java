@@ -45,6 +45,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *   <li>"Not there" is only a 404 {@code NoSuchKey} (or a bodiless 404 to HEAD in a bucket known to exist); every
  *       other failure is a {@link StorageException} (see {@link S3Errors}).</li>
  *   <li>Bounded: connect, read, attempt and call timeouts, SDK retries with backoff (see {@link S3Clients}).</li>
+ *   <li>Not streamed: {@link #putIfAbsent(String, dev.walstow.storage.ObjectWriter)} is the interface's default,
+ *       which HEADs the key and then buffers the whole object in memory before uploading it (an upload states
+ *       its length and checksum before its body here); memory per put is one whole object.</li>
  * </ul>
  */
 public final class S3ObjectStore implements ObjectStore {

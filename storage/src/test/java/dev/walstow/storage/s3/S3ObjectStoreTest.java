@@ -48,6 +48,11 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
     }
 
     @Override
+    protected void assertNoLeftovers() throws Exception {
+        assertNothingStoredOutsideObjects();
+    }
+
+    @Override
     protected boolean abandonAnUpload(String key) {
         admin.createMultipartUpload(b -> b.bucket("contract").key(prefix + key)).join();
         return true;
