@@ -42,11 +42,8 @@ public final class ArchivePush {
         RepositoryBinding binding = retrier.call("reading repository binding", repository::requireBinding);
         LocalWalFile.validate(name, source, binding.identity());
         String key = RepositoryLayout.keyOf(name);
-
-        Optional<ObjectMeta> existing = retrier.call("checking " + key, () -> head(key));
-        if (existing.isPresent()) {
-            return compare(name, source, existing.get(), LocalWalFile.sha256(source));
-        }
+        // No head() of our own: the streaming put answers a taken key without asking for content (duplicate pushes
+        // are common: archive_command retries), so one HEAD (S3) or readlink (posix) per push is enough.
         Attempt stored = retrier.call("storing " + key, () -> put(key, source));
         return switch (stored.result()) {
             case PutResult.Created c -> {
@@ -54,7 +51,7 @@ public final class ArchivePush {
                         repository.location() + " created " + key + " without asking for its content"));
                 yield new Outcome(false, written.plainSize(), written.storedSize(), written.sha256Hex());
             }
-            // Taken since our head(): by a lost race once we had encoded, or before the store asked us to.
+            // Taken: already archived (the store did not ask for content), or by a racer once we had encoded.
             case PutResult.Exists e -> compare(name, source, e.existing(),
                     stored.written().map(CodecResult::sha256Hex).orElseGet(() -> LocalWalFile.sha256(source)));
         };
@@ -78,14 +75,6 @@ public final class ArchivePush {
         throw WalRejected.duplicate(name.fileName() + " is already archived in " + repository.location()
                 + " with different content (archived sha256 " + existing.sha256() + ", local sha256 " + localSha
                 + ")", hint);
-    }
-
-    private Optional<ObjectMeta> head(String key) {
-        try {
-            return repository.store().head(key);
-        } catch (StorageException e) {
-            throw RepositoryError.of("checking " + key + " in " + repository.location(), e);
-        }
     }
 
     /** One attempt of the put: what the store answered, and what we encoded if the store asked for it. */
