@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up cost of one archive_command call, side by side (hyperfine): JVM hello world, the agent JVM (default
-# flags, C1+SerialGC, + AOT cache) against a missing daemon socket with fallback=fail, the bash fast path for an
-# already-pushed segment, and `test -f` as the floor. Needs a built distribution:
+# flags, C1+SerialGC, + AOT cache) against a missing daemon socket with fallback=fail, the native launcher's fast
+# path for an already-pushed segment, and `test -f` as the floor. Needs a built distribution:
 #   mvn -B -q -o package -DskipTests      (packaging/target/walstow)
 # Usage: benchmarks/scripts/agent-start-bench.sh [DIST] [RUNS]   -> prints a markdown table, writes JSON to /tmp
 set -euo pipefail
@@ -46,7 +46,7 @@ cd "$data"
 hyperfine -N -i --warmup 5 --runs "$runs" --style basic --export-json "${TMPDIR:-/tmp}/agent-start.json" \
     --export-markdown "${TMPDIR:-/tmp}/agent-start.md" \
     -n "test -f (floor)" "test -f pg_wal/.walstow/pushed/$seg" \
-    -n "bash fast path: archive-push, already pushed" "$dist/bin/walstow archive-push pg_wal/$seg" \
+    -n "launcher fast path: archive-push, already pushed" "$dist/bin/walstow archive-push pg_wal/$seg" \
     -n "java Hello (-Xshare:auto)" "$java -Xshare:auto -cp $work/hello Hello" \
     -n "agent JVM, default flags" "$java ${agent_args[*]}" \
     -n "agent JVM, C1 + SerialGC + -UsePerfData" "$java ${c1[*]} ${agent_args[*]}" \

@@ -508,7 +508,7 @@ archive_command = '${ARCHIVE_CMD//\'/\'\'}'"
   local deadline=$((SECONDS + TIMEOUT))
   while ready_any "$d"; do
     ((SECONDS < deadline)) || die "$tool: backlog not drained after ${TIMEOUT}s"
-    nap 0.02
+    nap 0.05
   done
   t1=$(now)
   c1=$(cg_usec)
