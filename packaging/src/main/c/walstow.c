@@ -38,8 +38,10 @@
 #define SPOOL "pg_wal/.walstow"
 /* The longest wait for the daemon; the agent then waits on its own bound with its own error reporting. */
 #define WAIT_MAX_MS 60000
-/* How often the wait looks again without an inotify event (a marker vanishing, a watch that could not be set). */
-#define NAP_MS 5
+/* How often the wait looks again without an inotify event: with the watches set, only for the time limits below;
+ * without them (inotify unavailable), this is the polling interval. */
+#define NAP_MS 25
+#define NAP_NO_INOTIFY_MS 5
 #define ALIVE_CHECK_MS 500
 /* Give up this long after the daemon stopped showing that it works on the file (no pushing/ or fetching/ marker). */
 #define PUSH_IDLE_MS 300
@@ -49,25 +51,40 @@ static int arg_count;
 static char **args;
 
 static void hand_over(void) __attribute__((noreturn));
+static bool path_of(char *out, const char *a, const char *b, const char *c);
+
+/* The directory this binary is in: /proc/self/exe (symbolic links resolved, e.g. /usr/bin/walstow), else argv[0]. */
+static bool own_directory(char *out, size_t size) {
+    ssize_t n = readlink("/proc/self/exe", out, size);
+    if (n <= 0 || (size_t) n >= size) {
+        n = snprintf(out, size, "%s", args[0]);
+        if (n <= 0 || (size_t) n >= size) {
+            return false;
+        }
+    }
+    out[n] = '\0';
+    char *slash = strrchr(out, '/');
+    if (slash == NULL) {
+        return false;
+    }
+    *slash = '\0';
+    return true;
+}
 
 /* bin/walstow-jvm beside this binary, with the same arguments. */
 static void hand_over(void) {
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        char script[PATH_MAX];
-        if (slash != NULL && snprintf(script, sizeof script, "%.*s/walstow-jvm", (int) (slash - self), self)
-                < (int) sizeof script) {
-            args[0] = script;
-            execv(script, args);
-            fprintf(stderr, "walstow: [WS-CONFIG] incomplete installation: cannot run %s: %s. HINT: reinstall "
-                    "walstow\n", script, strerror(errno));
-        }
+    char dir[PATH_MAX], script[PATH_MAX];
+    if (!own_directory(dir, sizeof dir)) {
+        fprintf(stderr, "walstow: [WS-CONFIG] cannot find the walstow installation (neither /proc/self/exe nor the "
+                "command name %s tell its directory). HINT: run walstow by its path, or mount /proc\n", args[0]);
+    } else if (!path_of(script, dir, "/walstow-jvm", "")) {
+        fprintf(stderr, "walstow: [WS-CONFIG] the walstow installation path is too long: %s. HINT: install "
+                "walstow in a shorter path\n", dir);
     } else {
-        fprintf(stderr, "walstow: [WS-CONFIG] cannot find the walstow installation (/proc/self/exe: %s). HINT: "
-                "mount /proc, or reinstall walstow\n", strerror(errno));
+        args[0] = script;
+        execv(script, args);
+        fprintf(stderr, "walstow: [WS-CONFIG] incomplete installation: cannot run %s: %s. HINT: reinstall "
+                "walstow\n", script, strerror(errno));
     }
     for (int i = 1; i < arg_count; i++) {
         if (strcmp(args[i], "archive-get") == 0) {
@@ -107,7 +124,7 @@ static long now_ms(void) {
 /* The daemon named in daemon.pid is alive (kill -0 succeeds: same user). */
 static bool daemon_alive(void) {
     char buf[32] = {0};
-    int fd = open(SPOOL "/daemon.pid", O_RDONLY | O_CLOEXEC);
+    int fd = open(SPOOL "/daemon.pid", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         return false;
     }
@@ -118,7 +135,7 @@ static bool daemon_alive(void) {
     }
     char *end;
     long pid = strtol(buf, &end, 10);
-    return pid > 0 && end != buf && (*end == '\n' || *end == '\0') && kill((pid_t) pid, 0) == 0;
+    return pid > 0 && pid <= INT_MAX && end != buf && (*end == '\n' || *end == '\0') && kill((pid_t) pid, 0) == 0;
 }
 
 /* Returns false to stop waiting; exits the process when it has the answer. */
@@ -127,20 +144,23 @@ typedef bool (*answer_fn)(void);
 /*
  * Waits while the daemon works on the file PostgreSQL asked for, answering only through `answer`. Gives up when the
  * daemon's marker has been absent for idle_ms (it is not working on that file: the agent asks it), when the daemon
- * dies, or after WAIT_MAX_MS. inotify on the directories where answers appear wakes it at once; the nap is the
- * fallback for everything inotify does not report here.
+ * dies, or after WAIT_MAX_MS. inotify on the directories where answers and markers appear wakes it at once.
  */
-static void wait_for_daemon(answer_fn answer, const char *marker, long idle_ms, const char *watch1,
-        const char *watch2) {
+static void wait_for_daemon(answer_fn answer, const char *marker_dir, const char *marker, long idle_ms,
+        const char *watch1, const char *watch2) {
     if (!stat_is(SPOOL "/nap.fifo", S_IFIFO) || !daemon_alive()) {
         return;
     }
     int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    int nap_ms = fd >= 0 ? NAP_MS : NAP_NO_INOTIFY_MS;
     if (fd >= 0) {
-        uint32_t events = IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE;
-        inotify_add_watch(fd, watch1, events);
-        if (watch2 != NULL) {
-            inotify_add_watch(fd, watch2, events);
+        uint32_t events = IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM;
+        const char *dirs[] = {marker_dir, watch1, watch2};
+        for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+            // A directory that cannot be watched (not there: an older daemon) is looked at every few ms instead.
+            if (dirs[i] != NULL && inotify_add_watch(fd, dirs[i], events) < 0) {
+                nap_ms = NAP_NO_INOTIFY_MS;
+            }
         }
     }
     long start = now_ms(), seen_working = start, alive_checked = start;
@@ -162,13 +182,13 @@ static void wait_for_daemon(answer_fn answer, const char *marker, long idle_ms, 
         }
         if (fd >= 0) {
             struct pollfd pfd = {.fd = fd, .events = POLLIN};
-            if (poll(&pfd, 1, NAP_MS) > 0) {
+            if (poll(&pfd, 1, nap_ms) > 0) {
                 char events[4096];
                 while (read(fd, events, sizeof events) > 0) {
                 }
             }
         } else {
-            struct timespec nap = {0, NAP_MS * 1000000L};
+            struct timespec nap = {0, nap_ms * 1000000L};
             nanosleep(&nap, NULL);
         }
     }
@@ -179,7 +199,7 @@ static void wait_for_daemon(answer_fn answer, const char *marker, long idle_ms, 
 
 /* ---------- archive-push %p ---------- */
 
-static char segment[PATH_MAX], pushed[PATH_MAX];
+static char segment[PATH_MAX], pushed[PATH_MAX], failed[PATH_MAX];
 
 /* The daemon renames pushed/NAME into place, with the segment's mtime, only once NAME is durable; equal mtimes (to the
  * nanosecond) say this is the very file that was pushed: a recycled or rewritten segment has a newer one. */
@@ -189,23 +209,22 @@ static bool pushed_answer(void) {
             && marker.st_mtim.tv_sec == seg.st_mtim.tv_sec && marker.st_mtim.tv_nsec == seg.st_mtim.tv_nsec) {
         exit(0);
     }
-    return true;
+    // A failure the daemon recorded meanwhile goes to the agent at once, which reports it to the PostgreSQL log.
+    return !exists(failed);
 }
 
 static void archive_push(const char *p) {
     const char *slash = strrchr(p, '/');
     const char *name = slash == NULL ? p : slash + 1;
-    char failed[PATH_MAX], pushing[PATH_MAX];
+    char pushing[PATH_MAX];
     if (name[0] == '\0' || name[0] == '-' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0
             || !path_of(segment, p, "", "") || !path_of(pushed, SPOOL "/pushed/", name, "")
             || !path_of(failed, SPOOL "/failed/", name, "") || !path_of(pushing, SPOOL "/pushing/", name, "")) {
         return;
     }
-    pushed_answer();
-    // Not durable yet: during a drain the daemon is usually uploading this very segment (oldest first). A recorded
-    // failure goes to the agent at once, which reports it to the PostgreSQL log.
-    if (!exists(failed)) {
-        wait_for_daemon(pushed_answer, pushing, PUSH_IDLE_MS, SPOOL "/pushed", NULL);
+    // Not durable yet: during a drain the daemon is usually uploading this very segment (oldest first).
+    if (pushed_answer()) {
+        wait_for_daemon(pushed_answer, SPOOL "/pushing", pushing, PUSH_IDLE_MS, SPOOL "/pushed", SPOOL "/failed");
     }
 }
 
@@ -227,9 +246,10 @@ static bool spooled_answer(void) {
 }
 
 /* The answer to this call's own ask: the verified file, ".missing" (exit 1) or ".error" (stop waiting: the agent asks
- * again and reports). The answer files are this call's alone, so they are removed once read. */
+ * again and reports). The answer files are this call's alone, so they are removed once read. Not prefetch/ any more:
+ * the daemon answers an ask by moving the prefetched file into answers/, and taking it from prefetch/ first would
+ * make it fetch the segment again for an answer nobody collects. */
 static bool asked_answer(void) {
-    spooled_answer();
     if (stat_is(reply, S_IFREG) && rename(reply, target) == 0) {
         exit(0);
     }
@@ -297,7 +317,7 @@ static void archive_get(const char *f, const char *p) {
         int fd = open(ask, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd >= 0) {
             close(fd);
-            wait_for_daemon(asked_answer, fetching, GET_IDLE_MS, SPOOL "/answers", prefetch_dir);
+            wait_for_daemon(asked_answer, SPOOL "/fetching", fetching, GET_IDLE_MS, SPOOL "/answers", NULL);
             // No answer here: withdraw the ask (the daemon then discards its answer) before the agent asks again.
             unlink(ask);
         }
@@ -305,7 +325,7 @@ static void archive_get(const char *f, const char *p) {
     }
     // A daemon without asks: wait here if it is fetching this segment ahead anyway (never a history file).
     if (!history) {
-        wait_for_daemon(spooled_answer, fetching, GET_IDLE_MS, prefetch_dir, NULL);
+        wait_for_daemon(spooled_answer, SPOOL "/fetching", fetching, GET_IDLE_MS, prefetch_dir, NULL);
     }
 }
 

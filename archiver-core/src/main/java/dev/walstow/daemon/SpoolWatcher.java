@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reports files appearing in or leaving a spool directory: how the launcher talks to the daemon without a JVM.
- * It hands prefetched segments to PostgreSQL with a plain {@code mv} (without this the daemon would learn that
+ * It hands prefetched segments to PostgreSQL with a plain rename (without this the daemon would learn that
  * recovery moved on only at the next miss, and the prefetch window would drain instead of staying full), and it asks
  * for a file by creating {@code asked/NAME.ID} ({@link FetchService#asked}).
  */

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * bin/walstow's fast paths against a fake data directory (no PostgreSQL, no daemon). "Answered without Java"
- * is proven by a copy of the launcher with an empty lib/: any JVM it started would fail to find a main class.
+ * bin/walstow's fast paths against a fake data directory (no PostgreSQL, no daemon). "Answered without Java" is
+ * proven by a copy of the launcher alone: whatever it hands over fails, as there is no bin/walstow-jvm beside it.
  */
 class LauncherFastPathIT {
     private static final String SEG = "000000010000000000000003";
@@ -78,6 +78,8 @@ class LauncherFastPathIT {
         pushedStatus(t);
         assertThat(run(launcherOnly, "archive-push", "pg_wal/" + SEG).exit()).isZero();
         assertThat(run(launcherOnly, "--config", "/etc/walstow/x.toml", "archive-push", "pg_wal/" + SEG).exit())
+                .isZero();
+        assertThat(run(launcherOnly, "--config=/etc/walstow/x.toml", "archive-push", "pg_wal/" + SEG).exit())
                 .isZero();
     }
 
@@ -253,6 +255,7 @@ class LauncherFastPathIT {
         assertThat(p.exit()).as(p.toString()).isEqualTo(1);
         assertThat(p.err()).contains("00000002.history is not in the archive");
         assertThat(data.resolve("pg_wal/RECOVERYHISTORY")).doesNotExist();
+        assertThat(spool.resolve("answers")).as("the answer is this call's alone").isEmptyDirectory();
     }
 
     @Test
@@ -264,8 +267,9 @@ class LauncherFastPathIT {
         daemon.join();
         assertThat(p.exit()).as(p.toString()).isEqualTo(203);
         assertThat(data.resolve("pg_wal/RECOVERYXLOG")).doesNotExist();
+        assertThat(spool.resolve("answers")).isEmptyDirectory();
         // What the launcher says after a wait in the launcher still reaches the PostgreSQL log (it once went to /dev/null).
-        // (no JVM or no jars here, depending on the machine: either way a [WS-CONFIG] line)
+        // (the copied launcher has no bin/walstow-jvm beside it: a [WS-CONFIG] line)
         assertThat(p.err()).contains("walstow: [WS-CONFIG]");
     }
 
@@ -280,5 +284,83 @@ class LauncherFastPathIT {
         assertThat(p.exit()).as(p.toString()).isEqualTo(203);
         assertThat(System.nanoTime() - start).as("no fetching marker: a short wait").isLessThan(5_000_000_000L);
         assertThat(asked).isEmptyDirectory();
+    }
+
+    @Test
+    @DisplayName("a history file the daemon answers with the file is renamed to %p and exits 0 without Java")
+    void historyAnsweredWithFile() throws Exception {
+        liveDaemon(ProcessHandle.current().pid());
+        Files.writeString(prefetch.resolve("00000002.history"), "stale");
+        byte[] content = "1\t0/3000000\tno recovery target specified\n".getBytes();
+        Thread daemon = answering("00000002.history", "", content);
+        Proc p = run(launcherOnly, "archive-get", "00000002.history", "pg_wal/RECOVERYHISTORY");
+        daemon.join();
+        assertThat(p.exit()).as(p.toString()).isZero();
+        assertThat(Files.readAllBytes(data.resolve("pg_wal/RECOVERYHISTORY"))).isEqualTo(content);
+        assertThat(prefetch.resolve("00000002.history")).hasContent("stale");
+    }
+
+    @Test
+    @DisplayName("with an ask out, a segment that lands in prefetch/ is left to the daemon, which answers through answers/")
+    void askAnsweredOnlyThroughAnswers() throws Exception {
+        liveDaemon(ProcessHandle.current().pid());
+        Path asked = Files.createDirectories(spool.resolve("asked"));
+        Path answers = Files.createDirectories(spool.resolve("answers"));
+        Path marker = Files.createFile(Files.createDirectories(spool.resolve("fetching")).resolve(SEG));
+        byte[] content = "fetched for the ask".getBytes();
+        java.util.concurrent.atomic.AtomicBoolean movedByDaemon = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread daemon = Thread.ofPlatform().start(() -> {
+            try {
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    try (var files = Files.list(asked)) {
+                        var ask = files.findFirst();
+                        if (ask.isPresent()) {
+                            // As FetchService: the fetch lands in prefetch/, then the ask's answer is moved from there.
+                            Files.write(prefetch.resolve(SEG), content);
+                            PgCluster.sleep(300);
+                            Files.move(prefetch.resolve(SEG), answers.resolve(ask.get().getFileName()));
+                            movedByDaemon.set(true);
+                            Files.delete(marker);
+                            Files.delete(ask.get());
+                            return;
+                        }
+                    }
+                    PgCluster.sleep(2);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Proc p = run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG");
+        daemon.join();
+        assertThat(p.exit()).as(p.toString()).isZero();
+        assertThat(movedByDaemon).as("the daemon's own hand-over found its file").isTrue();
+        assertThat(Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo(content);
+    }
+
+    @Test
+    @DisplayName("a failure the daemon records while the launcher waits for a push goes to the agent at once")
+    void failureDuringPushWait() throws Exception {
+        FileTime t = FileTime.from(Instant.ofEpochSecond(1_750_000_000L, 7));
+        segment(t);
+        liveDaemon(ProcessHandle.current().pid());
+        Path failed = Files.createDirectories(spool.resolve("failed"));
+        // The marker stays: the daemon retries the upload, so only the recorded failure can end the wait early.
+        Files.createFile(Files.createDirectories(spool.resolve("pushing")).resolve(SEG));
+        Thread daemon = Thread.ofPlatform().start(() -> {
+            PgCluster.sleep(300);
+            try {
+                Files.writeString(failed.resolve(".tmp"), "STORAGE store down\n");
+                Files.move(failed.resolve(".tmp"), failed.resolve(SEG));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        long start = System.nanoTime();
+        Proc p = run(launcherOnly, "archive-push", "pg_wal/" + SEG);
+        daemon.join();
+        assertThat(p.exit()).as("handed over to the (absent) agent: " + p).isEqualTo(3);
+        assertThat(System.nanoTime() - start).as("not the 60 s bound").isLessThan(10_000_000_000L);
     }
 }

@@ -103,6 +103,13 @@ final class PosixFiles {
                 out.flush();
             } catch (IOException e) {
                 throw out.failure() != null ? out.failure() : e;
+            } catch (RuntimeException e) {
+                // E.g. a codec that fails on its next write to a broken stream: the disk's error is the news.
+                if (out.failure() != null) {
+                    out.failure().addSuppressed(e);
+                    throw out.failure();
+                }
+                throw e;
             }
             if (out.failure() != null) {
                 throw out.failure();

@@ -63,7 +63,7 @@ class PosixObjectStoreFailureTest {
 
     @Test
     @DisplayName("a full file system fails a streamed put with NO_SPACE, even if the writer wraps or swallows the "
-            + "failure, and leaves no file behind")
+            + "failure or then fails unchecked, and leaves no file behind")
     void noSpaceStreamed() throws Exception {
         Path root = mountedRepository();
         PosixObjectStore store = new PosixObjectStore(root);
@@ -89,7 +89,16 @@ class PosixObjectStoreFailureTest {
             return ObjectMeta.ofPlain(big);
         };
 
-        for (ObjectWriter writer : new ObjectWriter[] {passing, wrapping, swallowing}) {
+        ObjectWriter uncheckedAfter = out -> {
+            try {
+                out.write(big);
+            } catch (IOException e) {
+                throw new IllegalStateException("encoder state broken"); // says nothing about the disk
+            }
+            return ObjectMeta.ofPlain(big);
+        };
+
+        for (ObjectWriter writer : new ObjectWriter[] {passing, wrapping, swallowing, uncheckedAfter}) {
             assertKind(() -> store.putIfAbsent("wal/big", writer), StorageException.Kind.NO_SPACE, "wal/big",
                     root.toString());
         }
