@@ -21,9 +21,9 @@ ensure_packages() {
     command -v gpg >/dev/null || missing+=(gnupg)
     command -v zstd >/dev/null || missing+=(zstd)
     command -v runuser >/dev/null || missing+=(util-linux)
-    # bin/walstow, the launcher PostgreSQL runs per WAL file, is a static C program built with the package.
+    # bin/walstow, the launcher PostgreSQL runs per WAL file, is a small C program built with the package.
     command -v gcc >/dev/null || missing+=(gcc)
-    [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
+    [ -f /usr/include/stdio.h ] || missing+=(libc6-dev)
     # The PostgreSQL 13-18 builds the version matrix test runs come as .txz archives.
     command -v xz >/dev/null || missing+=(xz-utils)
     [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15 postgresql-client-15)
