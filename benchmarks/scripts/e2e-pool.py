@@ -5,7 +5,8 @@ Each cell: median (min-max) over every repetition of every run; a ratio is taken
 reference tool of the same run and repetition (the machines are shared and their speed drifts between runs, so
 ratios within a repetition are the stable comparison), then summarized the same way. "one" pools every hyperfine run.
 
-Usage: benchmarks/scripts/e2e-pool.py RUN_DIR... [--vs cp --vs pgbr-async]
+Usage: benchmarks/scripts/e2e-pool.py RUN... [--vs cp --vs pgbr-async]
+  RUN: an E2E_OUT directory, or a samples file (e.g. benchmarks/results/e2e-samples-20261207-e.tsv)
 """
 import argparse
 import collections
@@ -23,7 +24,7 @@ def spread(values, fmt):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("runs", nargs="+", help="E2E_OUT directories")
+    parser.add_argument("runs", nargs="+", help="E2E_OUT directories or their e2e-samples.tsv files")
     parser.add_argument("--vs", action="append", default=None, help="reference tool(s) for ratios (default cp)")
     args = parser.parse_args()
     refs = args.vs or ["cp"]
@@ -31,7 +32,7 @@ def main():
     samples = collections.defaultdict(list)
     tools = []
     for run in args.runs:
-        with open(f"{run}/e2e-samples.tsv") as f:
+        with open(run if run.endswith(".tsv") else f"{run}/e2e-samples.tsv") as f:
             for line in f:
                 tool, rep, metric, value = line.rstrip("\n").split("\t")
                 samples[(run, tool, rep, metric)].append(float(value))
