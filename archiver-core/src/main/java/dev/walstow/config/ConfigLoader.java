@@ -135,9 +135,12 @@ public final class ConfigLoader {
         return new BackupConfig(parallelism, archiveTimeout, tempDir, retentionFull, window);
     }
 
-    /** Defaults: concurrency and prefetch depth were chosen by measurement (docs/benchmarks.md). */
+    /**
+     * Defaults: concurrency and prefetch depth were chosen by measurement (docs/benchmarks.md). Three workers on two
+     * cores: each worker sleeps in its two fsyncs per object, and a third keeps both cores encoding meanwhile.
+     */
     private static DaemonConfig daemon(ConfigTree tree) {
-        int concurrency = tree.integer("daemon", "push-concurrency", 2, 1, 64);
+        int concurrency = tree.integer("daemon", "push-concurrency", 3, 1, 64);
         int prefetch = tree.integer("daemon", "prefetch", 8, 0, 256);
         // A restore_command call that gives up stops recovery, so the wait must outlast a slow but healthy fetch
         // with its retries: 300 s against 60 s per attempt.

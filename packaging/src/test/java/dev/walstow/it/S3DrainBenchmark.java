@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Benchmark, not part of the test suite (no *IT name; run by benchmarks/scripts/s3-drain-bench.sh): the time the
  * daemon takes to drain a backlog of 96 real 16 MiB segments that piled up in pg_wal while archiving was off,
  * into S3 (s3proxy on loopback, on disk) versus into a posix repository on the same disk, with OpenPGP + zstd -1,
- * at push-concurrency 2 (the default) and 4. Prints one line per run.
+ * at push-concurrency 2 and 4 (the default is 3). Prints one line per run.
  */
 class S3DrainBenchmark {
     private static final int SEGMENTS = 96;
