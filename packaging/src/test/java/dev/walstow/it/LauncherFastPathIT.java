@@ -149,14 +149,9 @@ class LauncherFastPathIT {
         segment(t);
         liveDaemon(ProcessHandle.current().pid());
         Path marker = Files.createFile(Files.createDirectories(spool.resolve("pushing")).resolve(SEG));
-        Thread daemon = Thread.ofPlatform().start(() -> {
-            PgCluster.sleep(700);
-            try {
-                pushedStatus(t);
-                Files.delete(marker);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+        Thread daemon = after(700, () -> {
+            pushedStatus(t);
+            Files.delete(marker);
         });
         long start = System.nanoTime();
         Proc p = run(launcherOnly, "archive-push", "pg_wal/" + SEG);
@@ -185,14 +180,9 @@ class LauncherFastPathIT {
         liveDaemon(ProcessHandle.current().pid());
         Path marker = Files.createFile(Files.createDirectories(spool.resolve("fetching")).resolve(SEG));
         byte[] content = "fetched and verified".getBytes();
-        Thread daemon = Thread.ofPlatform().start(() -> {
-            PgCluster.sleep(500);
-            try {
-                Files.write(prefetch.resolve(SEG), content);
-                Files.delete(marker);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+        Thread daemon = after(500, () -> {
+            Files.write(prefetch.resolve(SEG), content);
+            Files.delete(marker);
         });
         Proc p = run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG");
         daemon.join();
@@ -200,8 +190,30 @@ class LauncherFastPathIT {
         assertThat(Files.readAllBytes(data.resolve("pg_wal/RECOVERYXLOG"))).isEqualTo(content);
     }
 
-    /** A daemon thread answering the first ask for {@code name} with {@code answer} (a suffix, or "" for content). */
-    private Thread answering(String name, String suffix, byte[] content) throws IOException {
+    /** What the fake daemon does on its thread; may fail with an IOException. */
+    private interface DaemonStep {
+        void run() throws IOException;
+    }
+
+    /** A daemon thread that does {@code step} after {@code delayMs}. */
+    private static Thread after(long delayMs, DaemonStep step) {
+        return Thread.ofPlatform().start(() -> {
+            PgCluster.sleep(delayMs);
+            try {
+                step.run();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** What the fake daemon does with the ask it found (asked/NAME.ID). */
+    private interface AskResponse {
+        void answer(Path ask, Path answers) throws IOException;
+    }
+
+    /** A daemon thread that waits (up to 20 s) for the first ask for {@code name}, responds, and removes the ask. */
+    private Thread onAsk(String name, AskResponse response) throws IOException {
         Path asked = Files.createDirectories(spool.resolve("asked"));
         Path answers = Files.createDirectories(spool.resolve("answers"));
         return Thread.ofPlatform().start(() -> {
@@ -213,12 +225,7 @@ class LauncherFastPathIT {
                         if (ask.isPresent()) {
                             String request = ask.get().getFileName().toString();
                             assertThat(request.substring(name.length() + 1)).matches("[0-9]+-[0-9]+");
-                            if (suffix.isEmpty()) {
-                                Files.write(answers.resolve(".tmp"), content);
-                                Files.move(answers.resolve(".tmp"), answers.resolve(request));
-                            } else {
-                                Files.createFile(answers.resolve(request + suffix));
-                            }
+                            response.answer(ask.get(), answers);
                             Files.delete(ask.get());
                             return;
                         }
@@ -227,6 +234,19 @@ class LauncherFastPathIT {
                 }
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** A daemon thread answering the first ask for {@code name} with {@code answer} (a suffix, or "" for content). */
+    private Thread answering(String name, String suffix, byte[] content) throws IOException {
+        return onAsk(name, (ask, answers) -> {
+            String request = ask.getFileName().toString();
+            if (suffix.isEmpty()) {
+                Files.write(answers.resolve(".tmp"), content);
+                Files.move(answers.resolve(".tmp"), answers.resolve(request));
+            } else {
+                Files.createFile(answers.resolve(request + suffix));
             }
         });
     }
@@ -304,33 +324,16 @@ class LauncherFastPathIT {
     @DisplayName("with an ask out, a segment that lands in prefetch/ is left to the daemon, which answers through answers/")
     void askAnsweredOnlyThroughAnswers() throws Exception {
         liveDaemon(ProcessHandle.current().pid());
-        Path asked = Files.createDirectories(spool.resolve("asked"));
-        Path answers = Files.createDirectories(spool.resolve("answers"));
         Path marker = Files.createFile(Files.createDirectories(spool.resolve("fetching")).resolve(SEG));
         byte[] content = "fetched for the ask".getBytes();
         java.util.concurrent.atomic.AtomicBoolean movedByDaemon = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread daemon = Thread.ofPlatform().start(() -> {
-            try {
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (System.nanoTime() < deadline) {
-                    try (var files = Files.list(asked)) {
-                        var ask = files.findFirst();
-                        if (ask.isPresent()) {
-                            // As FetchService: the fetch lands in prefetch/, then the ask's answer is moved from there.
-                            Files.write(prefetch.resolve(SEG), content);
-                            PgCluster.sleep(300);
-                            Files.move(prefetch.resolve(SEG), answers.resolve(ask.get().getFileName()));
-                            movedByDaemon.set(true);
-                            Files.delete(marker);
-                            Files.delete(ask.get());
-                            return;
-                        }
-                    }
-                    PgCluster.sleep(2);
-                }
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+        Thread daemon = onAsk(SEG, (ask, answers) -> {
+            // As FetchService: the fetch lands in prefetch/, then the ask's answer is moved from there.
+            Files.write(prefetch.resolve(SEG), content);
+            PgCluster.sleep(300);
+            Files.move(prefetch.resolve(SEG), answers.resolve(ask.getFileName()));
+            movedByDaemon.set(true);
+            Files.delete(marker);
         });
         Proc p = run(launcherOnly, "archive-get", SEG, "pg_wal/RECOVERYXLOG");
         daemon.join();
@@ -348,14 +351,9 @@ class LauncherFastPathIT {
         Path failed = Files.createDirectories(spool.resolve("failed"));
         // The marker stays: the daemon retries the upload, so only the recorded failure can end the wait early.
         Files.createFile(Files.createDirectories(spool.resolve("pushing")).resolve(SEG));
-        Thread daemon = Thread.ofPlatform().start(() -> {
-            PgCluster.sleep(300);
-            try {
-                Files.writeString(failed.resolve(".tmp"), "STORAGE store down\n");
-                Files.move(failed.resolve(".tmp"), failed.resolve(SEG));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+        Thread daemon = after(300, () -> {
+            Files.writeString(failed.resolve(".tmp"), "STORAGE store down\n");
+            Files.move(failed.resolve(".tmp"), failed.resolve(SEG));
         });
         long start = System.nanoTime();
         Proc p = run(launcherOnly, "archive-push", "pg_wal/" + SEG);
