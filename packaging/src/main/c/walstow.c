@@ -147,11 +147,15 @@ typedef bool (*answer_fn)(void);
  * daemon's marker has been absent for idle_ms (it is not working on that file: the agent asks it), when the daemon
  * dies, or after WAIT_MAX_MS. inotify on the directories where answers and markers appear wakes it at once.
  */
-static void wait_for_daemon(answer_fn answer, const char *marker_dir, const char *marker, long idle_ms,
-        const char *watch1, const char *watch2) {
+static void wait_for_daemon(answer_fn answer, const char *marker, long idle_ms, const char *watch1,
+        const char *watch2) {
     if (!stat_is(SPOOL "/nap.fifo", S_IFIFO) || !daemon_alive()) {
         return;
     }
+    // The marker's directory is watched too: its removal ends the wait without a nap.
+    char marker_dir[PATH_MAX];
+    snprintf(marker_dir, sizeof marker_dir, "%s", marker);
+    *strrchr(marker_dir, '/') = '\0';
     int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     int nap_ms = fd >= 0 ? NAP_MS : NAP_NO_INOTIFY_MS;
     if (fd >= 0) {
@@ -225,7 +229,7 @@ static void archive_push(const char *p) {
     }
     // Not durable yet: during a drain the daemon is usually uploading this very segment (oldest first).
     if (pushed_answer()) {
-        wait_for_daemon(pushed_answer, SPOOL "/pushing", pushing, PUSH_IDLE_MS, SPOOL "/pushed", SPOOL "/failed");
+        wait_for_daemon(pushed_answer, pushing, PUSH_IDLE_MS, SPOOL "/pushed", SPOOL "/failed");
     }
 }
 
@@ -318,7 +322,7 @@ static void archive_get(const char *f, const char *p) {
         int fd = open(ask, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd >= 0) {
             close(fd);
-            wait_for_daemon(asked_answer, SPOOL "/fetching", fetching, GET_IDLE_MS, SPOOL "/answers", NULL);
+            wait_for_daemon(asked_answer, fetching, GET_IDLE_MS, SPOOL "/answers", NULL);
             // No answer here: withdraw the ask (the daemon then discards its answer) before the agent asks again.
             unlink(ask);
         }
@@ -326,7 +330,7 @@ static void archive_get(const char *f, const char *p) {
     }
     // A daemon without asks: wait here if it is fetching this segment ahead anyway (never a history file).
     if (!history) {
-        wait_for_daemon(spooled_answer, SPOOL "/fetching", fetching, GET_IDLE_MS, prefetch_dir, NULL);
+        wait_for_daemon(spooled_answer, fetching, GET_IDLE_MS, prefetch_dir, NULL);
     }
 }
 
