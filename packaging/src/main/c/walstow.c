@@ -10,11 +10,17 @@
  *
  * The safety rules are the daemon's, and this file only reads what the daemon publishes in pg_wal/.walstow
  * (archiver-core/.../daemon/SpoolLayout.java; pg_wal is 0700, so only the PostgreSQL OS user can write there):
- *   - archive-push exits 0 only when pushed/NAME exists with exactly the segment's mtime: the daemon renames that
- *     marker into place only after the repository confirmed durability, so it vouches for this very file;
- *   - archive-get exits 0 only after renaming a file the daemon verified (prefetch/BOOT/NAME, written since this
- *     boot, or the answer to this call's own ask) to %p, and 1 only on the daemon's ".missing" answer, which it
- *     gives only when the repository positively has no such file;
+ *   - nothing is read from the daemon's state unless `serving` (agent/.../spool/Serving.java) shows a daemon that
+ *     (a) loaded the very configuration file this call uses, unchanged (same device, inode, size, mtime, ctime),
+ *     (b) holds the fcntl lock on daemon.lock under the pid it published (a killed daemon holds no lock, a reused
+ *     pid holds none either), and (c) renewed its heartbeat (the file's mtime) within HEARTBEAT_STALE_MS;
+ *     the state read is then only repo-ID/, ID being the repository that daemon serves;
+ *   - archive-push exits 0 only for %p = pg_wal/NAME (NAME a WAL file name, as the in-process path demands) when
+ *     repo-ID/pushed/NAME exists with exactly the segment's mtime: the daemon renames that marker into place only
+ *     after the repository confirmed durability, so it vouches for this very file;
+ *   - archive-get exits 0 only after renaming a file the daemon verified (repo-ID/prefetch/BOOT/NAME, written since
+ *     this boot by the daemon serving now, or the answer to this call's own ask) to %p, and 1 only on the daemon's
+ *     ".missing" answer, which it gives only when the repository positively has no such file;
  *   - everything else (a recorded failure, an error answer, no daemon, a wait that ran out) goes to the agent JVM,
  *     which asks again and owns every error and exit code (docs/exit-codes.md). Nothing is decided here on doubt.
  * If even the hand-over fails, the exit status is 203 for archive-get (above 125: PostgreSQL stops recovery instead
@@ -27,6 +33,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +44,15 @@
 #include <unistd.h>
 
 #define SPOOL "pg_wal/.walstow"
+/* agent/.../spool/Serving.java and ConfigFile.java: keep in step. */
+#define SERVING SPOOL "/serving"
+#define SERVING_MAGIC "walstow-serving-1"
+#define LOCK_FILE SPOOL "/daemon.lock"
+#define STATE_PREFIX SPOOL "/repo-"
+#define CONFIG_ENV "WALSTOW_CONFIG"
+#define CONFIG_DEFAULT "/etc/walstow/walstow.toml"
+/* Serving.STALE_AFTER: a heartbeat older than this (or this far in the future: a clock set back) is a hung daemon. */
+#define HEARTBEAT_STALE_MS 5000
 /* The longest wait for the daemon; the agent then waits on its own bound with its own error reporting. */
 #define WAIT_MAX_MS 60000
 /* How often the wait looks again without an inotify event: with the watches set, only for the time limits below;
@@ -50,6 +66,11 @@
 
 static int arg_count;
 static char **args;
+/* The configuration file of this call (--config, else $WALSTOW_CONFIG, else the default: ConfigFile.locate). */
+static const char *config_file = CONFIG_DEFAULT;
+/* Set by serving_ok(): the daemon's pid and its repository's state directory (pg_wal/.walstow/repo-ID). */
+static long serving_pid;
+static char state[PATH_MAX];
 
 static void hand_over(void) __attribute__((noreturn));
 static bool path_of(char *out, const char *a, const char *b, const char *c);
@@ -122,21 +143,84 @@ static long now_ms(void) {
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* The daemon named in daemon.pid is alive (kill -0 succeeds: same user). */
-static bool daemon_alive(void) {
-    char buf[32] = {0};
-    int fd = open(SPOOL "/daemon.pid", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+static long realtime_ms(const struct timespec *t) {
+    return t->tv_sec * 1000L + t->tv_nsec / 1000000L;
+}
+
+/* The heartbeat (serving's mtime) is recent, and not from the future. */
+static bool heartbeat_fresh(const struct stat *st) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    long age = realtime_ms(&now) - realtime_ms(&st->st_mtim);
+    return age < HEARTBEAT_STALE_MS && age > -HEARTBEAT_STALE_MS;
+}
+
+/* The process holding the fcntl lock on daemon.lock is `pid` (F_GETLK reports the holder of a conflicting lock). */
+static bool lock_held_by(long pid) {
+    int fd = open(LOCK_FILE, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         return false;
     }
-    ssize_t n = read(fd, buf, sizeof buf - 1);
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    bool held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK && (long) fl.l_pid == pid;
     close(fd);
-    if (n <= 0) {
+    return held;
+}
+
+/* ConfigFile.fingerprint: dev:ino:size:mtime:ctime, times as seconds.nanoseconds (nine digits). */
+static bool config_fingerprint(char *out, size_t size) {
+    struct stat st;
+    if (stat(config_file, &st) != 0) {
         return false;
     }
+    int n = snprintf(out, size, "%ju:%ju:%jd:%jd.%09ld:%jd.%09ld", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino,
+            (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (intmax_t) st.st_ctim.tv_sec,
+            st.st_ctim.tv_nsec);
+    return n > 0 && (size_t) n < size;
+}
+
+/*
+ * Whether a live daemon serves this call's configuration (see the rules at the top); sets serving_pid and state.
+ * One open, fstat and read of `serving`, one stat of the configuration file, one open and fcntl of daemon.lock.
+ */
+static bool serving_ok(void) {
+    char buf[4096], fingerprint[160], id[17];
+    int fd = open(SERVING, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return false;
+    }
+    struct stat st;
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && heartbeat_fresh(&st) ? read(fd, buf, sizeof buf - 1)
+            : -1;
+    close(fd);
+    if (n <= 0 || buf[n - 1] != '\n' || !config_fingerprint(fingerprint, sizeof fingerprint)) {
+        return false;
+    }
+    buf[n - 1] = '\0';
+    /* walstow-serving-1 PID ID FINGERPRINT PATH */
+    char *fields[4], *rest = buf;
+    for (int i = 0; i < 4; i++) {
+        fields[i] = strsep(&rest, " ");
+        if (fields[i] == NULL) {
+            return false;
+        }
+    }
     char *end;
-    long pid = strtol(buf, &end, 10);
-    return pid > 0 && pid <= INT_MAX && end != buf && (*end == '\n' || *end == '\0') && kill((pid_t) pid, 0) == 0;
+    long pid = strtol(fields[1], &end, 10);
+    if (rest == NULL || strcmp(fields[0], SERVING_MAGIC) != 0 || end == fields[1] || *end != '\0' || pid <= 0
+            || pid > INT_MAX || strlen(fields[2]) != 16 || strspn(fields[2], "0123456789abcdef") != 16
+            || strcmp(fields[3], fingerprint) != 0 || !lock_held_by(pid)) {
+        return false;
+    }
+    memcpy(id, fields[2], sizeof id);
+    serving_pid = pid;
+    return path_of(state, STATE_PREFIX, id, "");
+}
+
+/* Still the daemon serving_ok() found: the same pid holds the lock, and the heartbeat goes on. */
+static bool daemon_alive(void) {
+    struct stat st;
+    return stat(SERVING, &st) == 0 && heartbeat_fresh(&st) && lock_held_by(serving_pid);
 }
 
 /* Returns false to stop waiting; exits the process when it has the answer. */
@@ -218,18 +302,39 @@ static bool pushed_answer(void) {
     return !exists(failed);
 }
 
+static bool all_upper_hex(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* WalFileName's forms: a segment, a .partial segment, a .history file, a .backup history file (upper-case hex). */
+static bool wal_file_name(const char *f) {
+    size_t n = strlen(f);
+    return (n == 24 && all_upper_hex(f, 24))
+            || (n == 32 && all_upper_hex(f, 24) && strcmp(f + 24, ".partial") == 0)
+            || (n == 16 && all_upper_hex(f, 8) && strcmp(f + 8, ".history") == 0)
+            || (n == 40 && all_upper_hex(f, 24) && f[24] == '.' && all_upper_hex(f + 25, 8)
+                    && strcmp(f + 33, ".backup") == 0);
+}
+
 static void archive_push(const char *p) {
-    const char *slash = strrchr(p, '/');
-    const char *name = slash == NULL ? p : slash + 1;
-    char pushing[PATH_MAX];
-    if (name[0] == '\0' || name[0] == '-' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0
-            || !path_of(segment, p, "", "") || !path_of(pushed, SPOOL "/pushed/", name, "")
-            || !path_of(failed, SPOOL "/failed/", name, "") || !path_of(pushing, SPOOL "/pushing/", name, "")) {
+    // What the in-process path accepts without --allow-outside-pg-wal, in the form PostgreSQL gives: pg_wal/NAME.
+    // Anything else (a copy elsewhere with the same name and mtime, an absolute path) goes to the agent, which checks.
+    const char *name = strncmp(p, "pg_wal/", 7) == 0 ? p + 7 : NULL;
+    char pushing[PATH_MAX], pushed_dir[PATH_MAX], failed_dir[PATH_MAX];
+    if (name == NULL || !wal_file_name(name) || !serving_ok() || !path_of(segment, p, "", "")
+            || !path_of(pushed_dir, state, "/pushed", "") || !path_of(failed_dir, state, "/failed", "")
+            || !path_of(pushed, pushed_dir, "/", name) || !path_of(failed, failed_dir, "/", name)
+            || !path_of(pushing, state, "/pushing/", name)) {
         return;
     }
     // Not durable yet: during a drain the daemon is usually uploading this very segment (oldest first).
     if (pushed_answer()) {
-        wait_for_daemon(pushed_answer, pushing, PUSH_IDLE_MS, SPOOL "/pushed", SPOOL "/failed");
+        wait_for_daemon(pushed_answer, pushing, PUSH_IDLE_MS, pushed_dir, failed_dir);
     }
 }
 
@@ -297,12 +402,14 @@ static unsigned ask_random(void) {
 static void archive_get(const char *f, const char *p) {
     size_t len = strlen(f);
     const char *in_wal = strncmp(p, "pg_wal/", 7) == 0 ? p + 7 : NULL;
-    char boot[64], fetching[PATH_MAX];
-    // Only a plain name directly in pg_wal: then the rename stays inside one filesystem, hence atomic.
-    if (len == 0 || f[0] == '-' || strchr(f, '/') != NULL || strcmp(f, ".") == 0 || strcmp(f, "..") == 0
-            || in_wal == NULL || in_wal[0] == '\0' || in_wal[0] == '-' || strchr(in_wal, '/') != NULL
-            || !boot_id(boot, sizeof boot) || !path_of(prefetch_dir, SPOOL "/prefetch/", boot, "")
-            || !path_of(prefetched, prefetch_dir, "/", f) || !path_of(fetching, SPOOL "/fetching/", f, "")) {
+    char boot[64], fetching[PATH_MAX], asked_dir[PATH_MAX], answers_dir[PATH_MAX];
+    // Only a WAL name, and %p a plain name directly in pg_wal: then the rename stays inside one filesystem, hence
+    // atomic. And only from the state of the daemon that serves this call's configuration now.
+    if (!wal_file_name(f) || in_wal == NULL || in_wal[0] == '\0' || in_wal[0] == '-' || strchr(in_wal, '/') != NULL
+            || strcmp(in_wal, ".") == 0 || strcmp(in_wal, "..") == 0 || !serving_ok() || !boot_id(boot, sizeof boot)
+            || !path_of(prefetch_dir, state, "/prefetch/", boot) || !path_of(prefetched, prefetch_dir, "/", f)
+            || !path_of(fetching, state, "/fetching/", f) || !path_of(asked_dir, state, "/asked", "")
+            || !path_of(answers_dir, state, "/answers", "")) {
         return;
     }
     wanted = f;
@@ -311,18 +418,18 @@ static void archive_get(const char *f, const char *p) {
     spooled_answer();
     // Not prefetched: ask the daemon without a JVM (LauncherAsks). The answer belongs to this call alone (pid and a
     // random number), so a fresh answer is never confused with an older one.
-    if (stat_is(SPOOL "/asked", S_IFDIR) && stat_is(SPOOL "/nap.fifo", S_IFIFO) && daemon_alive()) {
+    if (stat_is(asked_dir, S_IFDIR) && stat_is(SPOOL "/nap.fifo", S_IFIFO) && daemon_alive()) {
         char ask_id[PATH_MAX], ask[PATH_MAX];
         int n = snprintf(ask_id, sizeof ask_id, "%s.%ld-%u", f, (long) getpid(), ask_random());
-        if (n <= 0 || n >= (int) sizeof ask_id || !path_of(ask, SPOOL "/asked/", ask_id, "")
-                || !path_of(reply, SPOOL "/answers/", ask_id, "") || !path_of(reply_missing, reply, ".missing", "")
+        if (n <= 0 || n >= (int) sizeof ask_id || !path_of(ask, asked_dir, "/", ask_id)
+                || !path_of(reply, answers_dir, "/", ask_id) || !path_of(reply_missing, reply, ".missing", "")
                 || !path_of(reply_error, reply, ".error", "")) {
             return;
         }
         int fd = open(ask, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd >= 0) {
             close(fd);
-            wait_for_daemon(asked_answer, fetching, GET_IDLE_MS, SPOOL "/answers", NULL);
+            wait_for_daemon(asked_answer, fetching, GET_IDLE_MS, answers_dir, NULL);
             // No answer here: withdraw the ask (the daemon then discards its answer) before the agent asks again.
             unlink(ask);
         }
@@ -340,10 +447,16 @@ int main(int argc, char **argv) {
     // Only in a data directory with a daemon spool: anywhere else these relative paths mean nothing.
     if (stat_is("PG_VERSION", S_IFREG) && stat_is(SPOOL, S_IFDIR)) {
         int cmd = 1;
+        const char *env = getenv(CONFIG_ENV);
+        if (env != NULL && env[strspn(env, " \t\n\v\f\r")] != '\0') {
+            config_file = env;
+        }
         if (argc >= 3 && strcmp(argv[1], "--config") == 0) {
             cmd = 3;
+            config_file = argv[2];
         } else if (argc >= 2 && strncmp(argv[1], "--config=", 9) == 0 && argv[1][9] != '\0') {
             cmd = 2;
+            config_file = argv[1] + 9;
         }
         if (cmd + 2 == argc && strcmp(argv[cmd], "archive-push") == 0) {
             archive_push(argv[cmd + 1]);

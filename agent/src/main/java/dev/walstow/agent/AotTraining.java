@@ -2,6 +2,8 @@ package dev.walstow.agent;
 
 import dev.walstow.agent.protocol.Frames;
 import dev.walstow.agent.protocol.Reply;
+import dev.walstow.agent.spool.ConfigFile;
+import dev.walstow.agent.spool.Serving;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,12 +50,17 @@ public final class AotTraining {
             Path socket = spool.resolve("daemon.sock");
             Reply[] replies = {Reply.ok(""), Reply.notFound("not in the archive"),
                     Reply.error(ErrorCode.STORAGE, "[WS-STORAGE] training")};
+            // As a live daemon publishes itself (this JVM plays it): the calls below read and check serving.
+            Path config = Files.writeString(data.resolve("walstow.toml"), "# training\n");
+            Files.writeString(spool.resolve(Serving.FILE), new Serving(ProcessHandle.current().pid(),
+                    "0123456789abcdef", ConfigFile.fingerprint(config).orElseThrow(), config.toString()).format());
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(socket));
                 Thread daemon = Thread.ofPlatform().daemon().start(() -> serve(server, replies));
-                expect(agent.run("--config", "/etc/walstow/walstow.toml", "archive-push", "pg_wal/" + seg), 0);
-                expect(agent.run("archive-get", seg, "pg_wal/RECOVERYXLOG"), ErrorCode.GET_NOT_FOUND);
-                expect(agent.run("archive-push", "pg_wal/" + seg), ErrorCode.STORAGE.pushExit());
+                expect(agent.run("--config", config.toString(), "archive-push", "pg_wal/" + seg), 0);
+                expect(agent.run("--config", config.toString(), "archive-get", seg, "pg_wal/RECOVERYXLOG"),
+                        ErrorCode.GET_NOT_FOUND);
+                expect(agent.run("--config=" + config, "archive-push", "pg_wal/" + seg), ErrorCode.STORAGE.pushExit());
                 daemon.join(10_000);
             }
         } finally {

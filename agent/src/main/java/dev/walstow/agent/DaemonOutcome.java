@@ -19,6 +19,8 @@ public sealed interface DaemonOutcome {
         /** The daemon sent something that is not a walstow reply. */
         PROTOCOL,
         /** No reply within the wait: the daemon may still be working on the request. */
-        TIMEOUT
+        TIMEOUT,
+        /** The daemon's heartbeat stopped while we waited (a hung or stopped daemon); it may resume later. */
+        UNRESPONSIVE
     }
 }

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * One request, one reply over the daemon's Unix domain socket, with a bounded wait.
@@ -22,22 +23,30 @@ import java.nio.file.Path;
  */
 public final class UnixSocketDaemonClient implements DaemonClient {
 
+    /** Time between two looks at the daemon's heartbeat while waiting. */
+    static final long LOOK_EVERY_MILLIS = 250;
+
     @Override
     public DaemonOutcome call(Path socket, Request request, long waitMillis) {
+        return call(socket, request, waitMillis, () -> true);
+    }
+
+    @Override
+    public DaemonOutcome call(Path socket, Request request, long waitMillis, BooleanSupplier responsive) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         } catch (IOException | UnsupportedOperationException e) {
             return new DaemonOutcome.Unanswered(DaemonOutcome.Why.NO_DAEMON, "cannot open a Unix socket: " + e);
         }
-        Watchdog watchdog = new Watchdog(channel, waitMillis);
+        Watchdog watchdog = new Watchdog(channel, waitMillis, responsive);
         watchdog.start();
         try (channel) {
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
             } catch (IOException e) {
                 if (watchdog.fired()) {
-                    return timeout(waitMillis);
+                    return watchdog.outcome();
                 }
                 String why = Files.exists(socket) ? "cannot connect: " + message(e) : "no socket file";
                 return new DaemonOutcome.Unanswered(DaemonOutcome.Why.NO_DAEMON, why);
@@ -69,7 +78,7 @@ public final class UnixSocketDaemonClient implements DaemonClient {
             return new DaemonOutcome.Unanswered(DaemonOutcome.Why.PROTOCOL, "not a walstow reply: " + e.getMessage());
         } catch (IOException e) {
             if (watchdog.fired()) {
-                return timeout(waitMillis);
+                return watchdog.outcome();
             }
             return new DaemonOutcome.Unanswered(DaemonOutcome.Why.NO_REPLY, "connection lost: " + message(e));
         } finally {
@@ -77,9 +86,6 @@ public final class UnixSocketDaemonClient implements DaemonClient {
         }
     }
 
-    private static DaemonOutcome timeout(long waitMillis) {
-        return new DaemonOutcome.Unanswered(DaemonOutcome.Why.TIMEOUT, "no reply within " + waitMillis + " ms");
-    }
 
     /** @return bytes read before the buffer was full or the peer closed */
     private static int readFully(SocketChannel channel, byte[] into) throws IOException {
@@ -96,31 +102,53 @@ public final class UnixSocketDaemonClient implements DaemonClient {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** Closes the channel when the wait is over; interrupted (and silent) when the reply came in time. */
+    /**
+     * Closes the channel when the wait is over, or as soon as the daemon stops showing signs of life; interrupted
+     * (and silent) when the reply came in time.
+     */
     private static final class Watchdog extends Thread {
         private final SocketChannel channel;
         private final long waitMillis;
-        private volatile boolean fired;
+        private final BooleanSupplier responsive;
+        private volatile DaemonOutcome outcome;
 
-        Watchdog(SocketChannel channel, long waitMillis) {
+        Watchdog(SocketChannel channel, long waitMillis, BooleanSupplier responsive) {
             super("walstow-agent-watchdog");
             setDaemon(true);
             this.channel = channel;
             this.waitMillis = waitMillis;
+            this.responsive = responsive;
         }
 
         boolean fired() {
-            return fired;
+            return outcome != null;
+        }
+
+        DaemonOutcome outcome() {
+            return outcome;
         }
 
         @Override
         public void run() {
+            long deadline = System.nanoTime() + waitMillis * 1_000_000L;
             try {
-                Thread.sleep(waitMillis);
+                while (true) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) {
+                        outcome = new DaemonOutcome.Unanswered(DaemonOutcome.Why.TIMEOUT,
+                                "no reply within " + waitMillis + " ms");
+                        break;
+                    }
+                    Thread.sleep(Math.min(left, LOOK_EVERY_MILLIS));
+                    if (!responsive.getAsBoolean()) {
+                        outcome = new DaemonOutcome.Unanswered(DaemonOutcome.Why.UNRESPONSIVE,
+                                "no heartbeat from the daemon while waiting for its reply");
+                        break;
+                    }
+                }
             } catch (InterruptedException e) {
                 return;
             }
-            fired = true;
             try {
                 channel.close();
             } catch (IOException e) {

@@ -3,6 +3,8 @@ package dev.walstow.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.walstow.agent.protocol.Request;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,13 +14,16 @@ class AgentArgumentsTest {
     private static final String SEG = "000000010000000000000001";
 
     @Test
-    @DisplayName("archive-push %p: the WAL name is the last component of %p, with or without --config")
+    @DisplayName("archive-push %p: the WAL name is the last component of %p; --config in either form is kept")
     void push() {
-        AgentArguments expected = new AgentArguments(Request.Kind.PUSH, SEG, "pg_wal/" + SEG);
-        assertThat(AgentArguments.parse("archive-push", "pg_wal/" + SEG)).isEqualTo(expected);
+        AgentArguments withConfig = new AgentArguments(Request.Kind.PUSH, SEG, "pg_wal/" + SEG,
+                Optional.of(Path.of("/etc/w.toml")));
+        assertThat(AgentArguments.parse("archive-push", "pg_wal/" + SEG))
+                .isEqualTo(new AgentArguments(Request.Kind.PUSH, SEG, "pg_wal/" + SEG, Optional.empty()));
         assertThat(AgentArguments.parse("--config", "/etc/w.toml", "archive-push", "pg_wal/" + SEG))
-                .isEqualTo(expected);
-        assertThat(AgentArguments.parse("--config=/etc/w.toml", "archive-push", "pg_wal/" + SEG)).isEqualTo(expected);
+                .isEqualTo(withConfig);
+        assertThat(AgentArguments.parse("--config=/etc/w.toml", "archive-push", "pg_wal/" + SEG))
+                .isEqualTo(withConfig);
         assertThat(AgentArguments.parse("archive-push", SEG).walFileName()).isEqualTo(SEG);
     }
 
@@ -26,7 +31,8 @@ class AgentArgumentsTest {
     @DisplayName("archive-get %f %p keeps both exactly as PostgreSQL passed them")
     void get() {
         assertThat(AgentArguments.parse("--config", "w.toml", "archive-get", SEG, "pg_wal/RECOVERYXLOG"))
-                .isEqualTo(new AgentArguments(Request.Kind.GET, SEG, "pg_wal/RECOVERYXLOG"));
+                .isEqualTo(new AgentArguments(Request.Kind.GET, SEG, "pg_wal/RECOVERYXLOG",
+                        Optional.of(Path.of("w.toml"))));
         assertThat(AgentArguments.parse("archive-get", "00000002.history", "pg_wal/RECOVERYHISTORY").command())
                 .isEqualTo("archive-get");
     }

@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.protocol.Request;
+import dev.walstow.agent.spool.ConfigFile;
+import dev.walstow.agent.spool.Serving;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -184,6 +190,106 @@ class AgentTest {
         properties("wait-timeout-ms=2500\n");
         agent(recording).run(PUSH);
         assertThat(waits).containsExactly(90_000L, 12_500L);
+    }
+
+    /** A serving file for this JVM's pid, for {@code config}, with the heartbeat at {@code heartbeat}. */
+    private void serving(Path config, Instant heartbeat) throws IOException {
+        Path file = Files.writeString(spool.resolve(Serving.FILE), new Serving(ProcessHandle.current().pid(),
+                "0123456789abcdef", ConfigFile.fingerprint(config).orElseThrow(), config.toString()).format());
+        Files.setLastModifiedTime(file, FileTime.from(heartbeat));
+    }
+
+    private Agent agent(DaemonClient client, Clock clock) {
+        return new Agent(spool, dataDir.toString(), client, args -> {
+            inProcessCalls.add(List.of(args));
+            return IN_PROCESS_EXIT;
+        }, new PrintStream(stderr, true, StandardCharsets.UTF_8), Map.of(), clock);
+    }
+
+    @Test
+    @DisplayName("a live daemon serving the call's configuration file is asked, with that file's fingerprint")
+    void servingSameConfiguration() throws Exception {
+        Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\n");
+        serving(config, Instant.now());
+        List<Request> asked = new ArrayList<>();
+        DaemonClient recording = (s, r, w) -> {
+            asked.add(r);
+            return new DaemonOutcome.Answered(Reply.ok(""));
+        };
+        assertThat(agent(recording, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+                "pg_wal/" + SEG)).isZero();
+        assertThat(asked).singleElement().extracting(Request::configFingerprint)
+                .isEqualTo(ConfigFile.fingerprint(config).orElseThrow());
+    }
+
+    @Test
+    @DisplayName("a daemon serving another configuration file, or this one before an edit, is not asked")
+    void servingOtherConfiguration() throws Exception {
+        Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\npath = \"/a\"\n");
+        Path other = Files.writeString(dataDir.resolve("other.toml"), "[repository]\n");
+        DaemonClient mustNotBeCalled = (s, r, w) -> {
+            throw new AssertionError("daemon asked for " + r);
+        };
+        serving(other, Instant.now());
+        assertThat(agent(mustNotBeCalled, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+                "pg_wal/" + SEG)).isEqualTo(IN_PROCESS_EXIT);
+        serving(config, Instant.now());
+        Files.writeString(config, "[repository]\npath = \"/b\"\n");
+        assertThat(agent(mustNotBeCalled, Clock.systemUTC()).run("--config", config.toString(), "archive-get", SEG,
+                "pg_wal/RECOVERYXLOG")).isEqualTo(IN_PROCESS_EXIT);
+        properties("fallback=fail");
+        assertThat(agent(mustNotBeCalled, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+                "pg_wal/" + SEG)).isEqualTo(7);
+        assertThat(err()).contains("not the configuration of this call");
+    }
+
+    @Test
+    @DisplayName("a daemon without a heartbeat for 5 s is not asked: the call falls back at once and says why")
+    void staleHeartbeat() throws Exception {
+        Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\n");
+        serving(config, Instant.now().minus(Serving.STALE_AFTER).minusSeconds(1));
+        DaemonClient mustNotBeCalled = (s, r, w) -> {
+            throw new AssertionError("daemon asked for " + r);
+        };
+        assertThat(agent(mustNotBeCalled, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+                "pg_wal/" + SEG)).isEqualTo(IN_PROCESS_EXIT);
+        assertThat(err()).contains("shows no sign of life").contains("HINT:");
+    }
+
+    @Test
+    @DisplayName("while a push waits, a heartbeat that goes stale ends the wait; a get keeps waiting")
+    void heartbeatStopsDuringWait() throws Exception {
+        Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\n");
+        serving(config, Instant.now());
+        List<Boolean> responsive = new ArrayList<>();
+        // Asked while the heartbeat was fresh; then the daemon hangs: its heartbeat is 10 s old when the client looks.
+        DaemonClient hanging = new DaemonClient() {
+            @Override
+            public DaemonOutcome call(Path s, Request r, long w) {
+                throw new AssertionError("the heartbeat-aware call is used");
+            }
+
+            @Override
+            public DaemonOutcome call(Path s, Request r, long w, java.util.function.BooleanSupplier alive) {
+                try {
+                    Files.setLastModifiedTime(spool.resolve(Serving.FILE),
+                            FileTime.from(Instant.now().minus(Serving.STALE_AFTER.multipliedBy(2))));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                responsive.add(alive.getAsBoolean());
+                return alive.getAsBoolean() ? new DaemonOutcome.Answered(Reply.ok(""))
+                        : new DaemonOutcome.Unanswered(DaemonOutcome.Why.UNRESPONSIVE, "no heartbeat");
+            }
+        };
+        assertThat(agent(hanging, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+                "pg_wal/" + SEG)).isEqualTo(IN_PROCESS_EXIT);
+        assertThat(responsive).containsExactly(false);
+        assertThat(err()).contains("stopped showing signs of life");
+        serving(config, Instant.now());
+        assertThat(agent(hanging, Clock.systemUTC()).run("--config", config.toString(), "archive-get", SEG,
+                "pg_wal/RECOVERYXLOG")).isZero();
+        assertThat(responsive).containsExactly(false, true);
     }
 
     @Test

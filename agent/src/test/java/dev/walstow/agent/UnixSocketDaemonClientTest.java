@@ -7,6 +7,7 @@ import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.protocol.Request;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,22 @@ class UnixSocketDaemonClientTest {
             assertThat(outcome).isInstanceOf(DaemonOutcome.Unanswered.class);
             assertThat(((DaemonOutcome.Unanswered) outcome).why()).isEqualTo(DaemonOutcome.Why.TIMEOUT);
             assertThat(tookMillis).isBetween(250L, 5_000L);
+        }
+    }
+
+    @Test
+    @DisplayName("a daemon whose heartbeat stops while we wait is given up at the next look, long before the wait")
+    void unresponsive() throws Exception {
+        Path socket = dir.resolve("d.sock");
+        AtomicInteger looks = new AtomicInteger();
+        try (FakeDaemon d = FakeDaemon.sending(socket, FakeDaemon.NEVER)) {
+            long start = System.nanoTime();
+            DaemonOutcome outcome = new UnixSocketDaemonClient().call(socket, REQ, 60_000,
+                    () -> looks.incrementAndGet() < 3);
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(((DaemonOutcome.Unanswered) outcome).why()).isEqualTo(DaemonOutcome.Why.UNRESPONSIVE);
+            assertThat(looks).hasValue(3);
+            assertThat(tookMillis).isBetween(2 * UnixSocketDaemonClient.LOOK_EVERY_MILLIS, 10_000L);
         }
     }
 

@@ -21,10 +21,15 @@ final class ConfigOption {
     CommandSpec command;
 
     WalstowConfig load() {
+        return ConfigLoader.load(path());
+    }
+
+    /** The configuration file this command uses ({@link ConfigLoader#locate}). */
+    Path path() {
         Path chosen = file;
         if (chosen == null && command.parent() != null && command.parent().userObject() instanceof Main main) {
             chosen = main.configFile;
         }
-        return ConfigLoader.load(ConfigLoader.locate(Optional.ofNullable(chosen), System.getenv()));
+        return ConfigLoader.locate(Optional.ofNullable(chosen), System.getenv());
     }
 }

@@ -1,6 +1,8 @@
 package dev.walstow.cli;
 
 import dev.walstow.config.WalstowConfig;
+import dev.walstow.config.ConfigLoader;
+import dev.walstow.daemon.ConfigStamp;
 import dev.walstow.daemon.Daemon;
 import dev.walstow.daemon.RequestHandler;
 import dev.walstow.daemon.server.DaemonRuntime;
@@ -9,6 +11,7 @@ import dev.walstow.daemon.server.ServerSettings;
 import dev.walstow.error.UserError;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,13 +27,22 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--pgdata", paramLabel = "DIR", description = "Data directory (default: [postgres] data).")
     Path pgdata;
 
+    /**
+     * The exit status after the configuration file changed under a running daemon: EX_TEMPFAIL, which systemd's
+     * Restart=on-failure answers with a start on the new file (packaging/src/main/dist/systemd).
+     */
+    static final int EXIT_CONFIGURATION_CHANGED = 75;
+
     @Override
     public Integer call() throws InterruptedException {
-        WalstowConfig cfg = config.load();
+        Path file = config.path();
+        ConfigStamp.Loaded loaded = ConfigStamp.load(file);
+        WalstowConfig cfg = ConfigLoader.parse(file, loaded.text());
         Path data = (pgdata != null ? pgdata : cfg.postgres().data().orElseThrow(() -> UserError.usage(
                 "no data directory given", "pass --pgdata DIR or set [postgres] data in the configuration")))
                 .toAbsolutePath().normalize();
-        Daemon daemon = Daemon.fromConfig(cfg, data);
+        Daemon daemon = Daemon.fromConfig(cfg, loaded.stamp(), data);
+        AtomicBoolean configurationChanged = new AtomicBoolean();
         RequestHandler handler = daemon.start();
         DaemonServer server = new DaemonServer(ServerSettings.of(daemon.layout(), cfg.daemon()), handler);
         DaemonRuntime runtime = new DaemonRuntime(server, daemon::shutdown, cfg.daemon().shutdownTimeout());
@@ -40,7 +52,11 @@ final class DaemonCommand implements Callable<Integer> {
             daemon.shutdown(cfg.daemon().shutdownTimeout());
             throw e;
         }
+        daemon.onConfigurationChange(() -> {
+            configurationChanged.set(true);
+            Thread.ofPlatform().name("walstow-restart").start(runtime::shutdown);
+        });
         runtime.awaitShutdown();
-        return 0;
+        return configurationChanged.get() ? EXIT_CONFIGURATION_CHANGED : 0;
     }
 }

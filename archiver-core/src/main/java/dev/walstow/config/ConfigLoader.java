@@ -1,5 +1,6 @@
 package dev.walstow.config;
 
+import dev.walstow.agent.spool.ConfigFile;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
@@ -29,8 +30,8 @@ import java.util.regex.Pattern;
 /** Reads and validates walstow.toml into a {@link WalstowConfig}; every mistake is reported, one line each. */
 public final class ConfigLoader {
     /** Where the configuration is looked for when neither {@code --config} nor {@code WALSTOW_CONFIG} says. */
-    public static final Path DEFAULT_PATH = Path.of("/etc/walstow/walstow.toml");
-    public static final String ENV_VAR = "WALSTOW_CONFIG";
+    public static final Path DEFAULT_PATH = ConfigFile.DEFAULT_PATH;
+    public static final String ENV_VAR = ConfigFile.ENV_VAR;
 
     private static final Map<String, Set<String>> KEYS = Map.of(
             "repository", S3Keys.withPosix(Set.of("type", "path")),
@@ -50,11 +51,8 @@ public final class ConfigLoader {
 
     /** The configuration file to use: the option, else the environment variable, else the default path. */
     public static Path locate(Optional<Path> option, Map<String, String> environment) {
-        if (option.isPresent()) {
-            return option.get();
-        }
-        String env = environment.get(ENV_VAR);
-        return env != null && !env.isBlank() ? Path.of(env) : DEFAULT_PATH;
+        // One rule for every command, the agent and the launcher: the agent module owns it.
+        return ConfigFile.locate(option, environment);
     }
 
     public static WalstowConfig load(Path file) {

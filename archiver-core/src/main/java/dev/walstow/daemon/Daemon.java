@@ -7,7 +7,9 @@ import dev.walstow.codec.WalCodec;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.agent.protocol.Reply;
 import dev.walstow.error.LocalIoError;
+import dev.walstow.error.WalstowException;
 import dev.walstow.guard.GuardSql;
 import dev.walstow.guard.JdbcGuardSql;
 import dev.walstow.guard.PgWalBacklog;
@@ -17,7 +19,11 @@ import dev.walstow.metrics.MetricsServer;
 import dev.walstow.metrics.StatusReport;
 import dev.walstow.metrics.WalstowMetrics;
 import dev.walstow.pg.PgConnections;
+import dev.walstow.agent.spool.Serving;
 import dev.walstow.repo.Repository;
+import dev.walstow.storage.StorageException;
+import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.repo.RepositoryIdentity;
 import dev.walstow.runtime.Components;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +39,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * <p>It keeps no state that matters across restarts: what to push is in {@code archive_status}, what is durable is
  * in the repository, {@code pushed/} only saves work and {@code prefetch/} is emptied at start. So {@code kill -9}
  * at any moment loses nothing.
+ *
+ * <p>Start-up order is what makes the launcher's answers safe ({@link SpoolLayout}): refuse a foreign uid before
+ * writing anything; take the lock; withdraw an earlier daemon's {@code serving}; read the repository's binding to
+ * learn whose state to keep; delete every other repository's state; start; publish {@code serving} last.
  */
 public final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -72,7 +84,11 @@ public final class Daemon {
     }
 
     private final WalstowConfig config;
-    private final SpoolLayout layout;
+    private final Optional<ConfigStamp> configStamp;
+    private SpoolLayout layout;
+    private DaemonLock lock;
+    private ServingPublisher serving;
+    private volatile Runnable onConfigurationChange = () -> { };
     private final Repository repository;
     private final WalCodec codec;
     private final Timings timings;
@@ -92,6 +108,10 @@ public final class Daemon {
     private SpoolWatcher askWatcher;
     private LauncherAsks asks;
     private RequestHandler handler;
+    /** The handler once the binding was read, when it could not be at start-up. */
+    private volatile RequestHandler bound;
+    private Thread binder;
+    private boolean stopped;
     private volatile boolean accepting;
 
     public Daemon(WalstowConfig config, Path dataDirectory, Repository repository, WalCodec codec, Timings timings) {
@@ -101,6 +121,13 @@ public final class Daemon {
     /** @param guardSql the RPO guard's connection; empty: measure exposure from pg_wal only, never switch */
     public Daemon(WalstowConfig config, Path dataDirectory, Repository repository, WalCodec codec, Timings timings,
             Optional<GuardSql> guardSql) {
+        this(config, Optional.empty(), dataDirectory, repository, codec, timings, guardSql);
+    }
+
+    /** @param configStamp the configuration file as loaded: published for launchers, watched for changes */
+    public Daemon(WalstowConfig config, Optional<ConfigStamp> configStamp, Path dataDirectory, Repository repository,
+            WalCodec codec, Timings timings, Optional<GuardSql> guardSql) {
+        this.configStamp = configStamp;
         this.guardSql = guardSql;
         this.config = config;
         this.layout = new SpoolLayout(dataDirectory.toAbsolutePath().normalize());
@@ -110,12 +137,21 @@ public final class Daemon {
     }
 
     /** The daemon as {@code walstow daemon} runs it: repository and codec from the configuration. */
-    public static Daemon fromConfig(WalstowConfig config, Path dataDirectory) {
+    public static Daemon fromConfig(WalstowConfig config, ConfigStamp stamp, Path dataDirectory) {
         Optional<GuardSql> sql = config.guard().enabled()
                 ? Optional.of(new JdbcGuardSql(new PgConnections(config.postgres(), SQL_TIMEOUT)))
                 : Optional.empty();
-        return new Daemon(config, dataDirectory, Components.repository(config, new SpoolLayout(dataDirectory).root()),
+        return new Daemon(config, Optional.of(stamp), dataDirectory,
+                Components.repository(config, new SpoolLayout(dataDirectory).root()),
                 Components.codec(config, Components.KeyUse.DECRYPT), Timings.DEFAULT, sql);
+    }
+
+    /**
+     * Called once, from the heartbeat thread, when the configuration file changed: the daemon has stopped answering
+     * calls already; the caller is expected to shut it down (and {@code walstow daemon} exits 75 for a restart).
+     */
+    public void onConfigurationChange(Runnable action) {
+        this.onConfigurationChange = action;
     }
 
     public WalstowMetrics metrics() {
@@ -138,7 +174,8 @@ public final class Daemon {
                 guardSql.isPresent(), metrics).toJson();
     }
 
-    public SpoolLayout layout() {
+    /** The spool; after {@link #start()}, for the repository this daemon serves. */
+    public synchronized SpoolLayout layout() {
         return layout;
     }
 
@@ -148,6 +185,69 @@ public final class Daemon {
             return handler;
         }
         DaemonConfig d = config.daemon();
+        DataDirectoryOwner.require(layout.dataDirectory());
+        lock = DaemonLock.acquire(layout);
+        try {
+            return startLocked(d);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private RequestHandler startLocked(DaemonConfig d) {
+        ServingPublisher.withdrawStale(layout);
+        Optional<RepositoryBinding> binding = readBinding();
+        if (binding.isPresent()) {
+            return startBound(d, binding.get());
+        }
+        // The repository is unreachable or not initialised yet (an NFS mount late at boot, S3 down, no walstow init):
+        // without its binding the daemon cannot know whose state is valid, so it answers nothing (agents fall back
+        // in-process, which reports the cause) and keeps trying; giving up would leave it down for good.
+        handler = request -> bound == null
+                ? CompletableFuture.completedFuture(Reply.unsupported("the walstow daemon cannot read the binding of "
+                        + repository.location() + " yet"))
+                : bound.handle(request);
+        binder = Thread.ofPlatform().name("walstow-binder").daemon().start(() -> bindWhenReachable(d));
+        return handler;
+    }
+
+    /** Retries reading the binding (every few seconds, at most every 30 s) until it succeeds or the daemon stops. */
+    private void bindWhenReachable(DaemonConfig d) {
+        Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(30));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Thread.sleep(backoff.after(attempt).toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            Optional<RepositoryBinding> binding = readBinding();
+            synchronized (this) {
+                if (stopped) {
+                    return;
+                }
+                if (binding.isPresent()) {
+                    bound = startBound(d, binding.get());
+                    return;
+                }
+            }
+        }
+    }
+
+    private Optional<RepositoryBinding> readBinding() {
+        try {
+            return Optional.of(new Retrier(config.retry()).call("reading the binding of " + repository.location(),
+                    repository::requireBinding));
+        } catch (WalstowException e) {
+            LOG.warn("cannot read the repository's binding, so no archiving through this daemon yet: {}",
+                    e.oneLine());
+            return Optional.empty();
+        }
+    }
+
+    private RequestHandler startBound(DaemonConfig d, RepositoryBinding binding) {
+        String repositoryId = RepositoryIdentity.of(repository.location(), binding);
+        layout = layout.forRepository(repositoryId);
         Path realData = prepareSpool(d);
         Retrier retrier = new Retrier(config.retry());
         // Retries happen around whole attempts, each bounded by operation-timeout, so the inner ones try once.
@@ -200,16 +300,23 @@ public final class Daemon {
         if (config.metrics().enabled()) {
             metricsServer = MetricsServer.start(config.metrics(), metrics, this::statusJson);
         }
-        handler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests, () -> accepting);
+        serving = new ServingPublisher(layout, repositoryId, configStamp, () -> onConfigurationChange.run());
+        RequestHandler requestHandler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests,
+                () -> accepting, serving::serves);
+        if (handler == null) {
+            handler = requestHandler;
+        }
         WorkMarkers.publishPresence(layout);
         if (timings.warmUpRounds() > 0) {
             new WarmUp(codec, layout.warmUpDirectory(), () -> push.queued() > 0 || fetch.busy() || !accepting,
                     timings.warmUpRounds())
                     .startInBackground();
         }
-        LOG.info("daemon started for {} (push-concurrency {}, prefetch {}, repository {})", realData,
-                d.pushConcurrency(), d.prefetch(), repository.location());
-        return handler;
+        serving.start();
+        Thread.ofVirtual().name("walstow-leftovers").start(this::removeLeftoversOfDeadWriters);
+        LOG.info("daemon started for {} (push-concurrency {}, prefetch {}, repository {}, state in {})", realData,
+                d.pushConcurrency(), d.prefetch(), repository.location(), layout.stateRoot().getFileName());
+        return requestHandler;
     }
 
     /**
@@ -219,10 +326,22 @@ public final class Daemon {
      * @return whether everything in flight finished within the bound
      */
     public synchronized boolean shutdown(Duration bound) {
-        if (handler == null) {
+        if (handler == null || stopped) {
             return true;
         }
+        stopped = true;
         accepting = false;
+        if (binder != null) {
+            binder.interrupt();
+        }
+        if (push == null) {
+            // Never bound: nothing was started but the lock.
+            lock.close();
+            LOG.info("daemon stopped (it never could read its repository's binding)");
+            return true;
+        }
+        // First: from here on no launcher or agent answers from this daemon's state.
+        serving.withdraw();
         WorkMarkers.withdrawPresence(layout);
         boolean finished;
         try {
@@ -248,9 +367,31 @@ public final class Daemon {
         // An upload past the bound is abandoned: the store's create-only publish leaves nothing or a whole object.
         pushPool.shutdownNow();
         fetchPool.shutdownNow();
-        LOG.info("daemon stopped ({})", finished ? "all uploads in flight finished"
-                : "uploads still running after " + bound.toMillis() + " ms were abandoned; PostgreSQL keeps them .ready");
+        // Prefetched files are handed over only while the daemon that fetched them serves.
+        fetch.clearSpool();
+        lock.close();
+        LOG.info("daemon stopped ({}; longest heartbeat gap {} ms)", finished ? "all uploads in flight finished"
+                : "uploads still running after " + bound.toMillis() + " ms were abandoned; PostgreSQL keeps them .ready",
+                serving.longestGapMillis());
         return finished;
+    }
+
+    /**
+     * What puts of this host's dead processes left in the repository (a put killed mid-way, or one that failed on a
+     * full disk before this version cleaned up after itself): found by the writer recorded in each temporary name,
+     * never by age, so a live put elsewhere (a backup, an NFS neighbour) is never touched. In the background: it
+     * walks the whole repository.
+     */
+    private void removeLeftoversOfDeadWriters() {
+        try {
+            long removed = repository.store().cleanLeftoversOfDeadWriters();
+            if (removed > 0) {
+                LOG.info("removed {} file(s) that interrupted puts of dead processes left in {}", removed,
+                        repository.location());
+            }
+        } catch (StorageException | RuntimeException e) {
+            LOG.warn("cannot clean what interrupted puts left in {}: {}", repository.location(), e.toString());
+        }
     }
 
     /**
@@ -299,6 +440,24 @@ public final class Daemon {
         }
     }
 
+    /**
+     * State of any other repository (the configuration named another one before, or its binding changed), and the
+     * state directories of walstow versions that did not keep state per repository: nothing of it may answer a call.
+     */
+    private void removeOtherState() throws IOException {
+        Set<String> legacy = Set.of("pushed", "failed", "prefetch", "pushing", "fetching", "asked", "answers");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.root())) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if ((name.startsWith(Serving.STATE_PREFIX) && !entry.equals(layout.stateRoot()))
+                        || legacy.contains(name)) {
+                    LOG.info("removing {}: state of another repository or an older walstow", entry);
+                    deleteTree(entry);
+                }
+            }
+        }
+    }
+
     /** Prefetched by an earlier boot (possibly torn by the crash that ended it) or by an older layout. */
     private void removeStalePrefetch() throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.prefetchRoot())) {
@@ -324,7 +483,8 @@ public final class Daemon {
     private Path prepareSpool(DaemonConfig d) {
         try {
             Path realData = layout.dataDirectory().toRealPath();
-            for (Path dir : List.of(layout.root(), layout.pushedDirectory(), layout.failedDirectory(),
+            removeOtherState();
+            for (Path dir : List.of(layout.root(), layout.stateRoot(), layout.pushedDirectory(), layout.failedDirectory(),
                     layout.prefetchRoot(), layout.prefetchDirectory(), layout.pushingDirectory(),
                     layout.fetchingDirectory(), layout.askedDirectory(), layout.answersDirectory())) {
                 Files.createDirectories(dir);

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +37,12 @@ final class DaemonRequestHandler implements RequestHandler {
     private final Duration waitTimeout;
     private final Executor executor;
     private final BooleanSupplier accepting;
+    private final Predicate<String> servesConfiguration;
 
+    /** @param servesConfiguration whether a call with this configuration fingerprint is ours to answer */
     DaemonRequestHandler(Path realDataDirectory, PushService push, FetchService fetch, Duration waitTimeout,
-            Executor executor, BooleanSupplier accepting) {
+            Executor executor, BooleanSupplier accepting, Predicate<String> servesConfiguration) {
+        this.servesConfiguration = servesConfiguration;
         this.realDataDirectory = realDataDirectory;
         this.push = push;
         this.fetch = fetch;
@@ -67,6 +71,12 @@ final class DaemonRequestHandler implements RequestHandler {
         }
         if (!accepting.getAsBoolean()) {
             return done(Reply.unsupported("the walstow daemon is shutting down"));
+        }
+        if (!servesConfiguration.test(request.configFingerprint())) {
+            // Another configuration file, or ours since it changed: it may name another repository, and what this
+            // daemon knows (pushed, prefetched) is about the one it started with.
+            return done(Reply.unsupported("the walstow daemon serves another configuration (or this one before it "
+                    + "changed)"));
         }
         Path workingDirectory = Path.of(request.workingDirectory());
         if (!workingDirectory.isAbsolute() || !sameFile(workingDirectory, realDataDirectory)) {

@@ -1,5 +1,7 @@
 package dev.walstow.daemon;
 
+import dev.walstow.agent.Agent;
+import dev.walstow.agent.spool.Serving;
 import java.nio.file.Path;
 
 /**
@@ -12,43 +14,83 @@ import java.nio.file.Path;
  * pg_wal that are not WAL names, and pg_basebackup does not copy them (WAL-G keeps its prefetch in pg_wal/.wal-g
  * for the same reasons).
  *
+ * <p>Everything that answers a call lives below {@code repo-ID/}, ID being the repository's identity
+ * ({@link dev.walstow.repo.RepositoryIdentity}: its location and binding), and is trusted only through
+ * {@code serving} ({@link Serving}): a launcher or agent whose configuration is not the daemon's, or whose daemon
+ * is gone or hung, never reads it; a daemon deletes every other {@code repo-*} at start-up.
+ *
  * <pre>
  * pg_wal/.walstow/daemon.sock          the daemon's Unix domain socket (0600)
+ * pg_wal/.walstow/daemon.lock          fcntl-locked by the running daemon for its whole life
+ * pg_wal/.walstow/serving              which daemon serves which repository for which configuration file; its
+ *                                      mtime is the heartbeat ({@link Serving})
  * pg_wal/.walstow/agent.properties     hints for agents when no daemon answers (fallback policy)
- * pg_wal/.walstow/pushed/NAME          written only after NAME is durable in the repository; mtime = the segment's
- * pg_wal/.walstow/failed/NAME          the last error for NAME, reported on the next call
- * pg_wal/.walstow/prefetch/BOOT/NAME   a fetched, verified file ready to be renamed to %p; BOOT is the kernel's
- *                                      boot id (see {@link #prefetchDirectory()})
- * pg_wal/.walstow/pushing/NAME         present while a worker uploads NAME (the launcher waits instead of starting
- *                                      a JVM)
- * pg_wal/.walstow/fetching/NAME        present while NAME is being fetched into prefetch/ (or for an ask)
- * pg_wal/.walstow/asked/NAME.ID         the launcher asks for NAME without a JVM (ID: its pid and a random
- *                                      number); the daemon deletes it once it has answered
- * pg_wal/.walstow/answers/NAME.ID       the answer: NAME itself, verified, to be renamed to %p; or an empty
- *                                      NAME.ID.missing (the archive positively has no NAME) or NAME.ID.error
- *                                      (anything else: the launcher asks again through the agent, which reports it)
- * pg_wal/.walstow/daemon.pid           the daemon's pid: the launcher waits only while that process lives
- * pg_wal/.walstow/warm-up/            a scratch repository and segment for the start-up warm-up ({@link WarmUp});
- *                                      deleted when it ends
+ * pg_wal/.walstow/daemon.pid           the daemon's pid (for people and older launchers)
  * pg_wal/.walstow/nap.fifo             a FIFO nobody writes; the launcher waits for this daemon only where it exists
- *                                      (launchers before the native one napped on it with bash's read -t)
+ * pg_wal/.walstow/warm-up/             a scratch repository and segment for the start-up warm-up ({@link WarmUp});
+ *                                      deleted when it ends
  * pg_wal/.walstow/s3-conditional-write-HASH
  *                                      whether the S3 store honours If-None-Match, so that an in-process
  *                                      archive-push need not probe it again (ConditionalWriteCache)
+ * pg_wal/.walstow/repo-ID/pushed/NAME  written only after NAME is durable in that repository; mtime = the segment's
+ * pg_wal/.walstow/repo-ID/failed/NAME  the last error for NAME, reported on the next call
+ * pg_wal/.walstow/repo-ID/prefetch/BOOT/NAME
+ *                                      a fetched, verified file ready to be renamed to %p; BOOT is the kernel's
+ *                                      boot id (see {@link #prefetchDirectory()}); emptied at every start and stop
+ * pg_wal/.walstow/repo-ID/pushing/NAME present while a worker uploads NAME (the launcher waits instead of starting
+ *                                      a JVM)
+ * pg_wal/.walstow/repo-ID/fetching/NAME
+ *                                      present while NAME is being fetched into prefetch/ (or for an ask)
+ * pg_wal/.walstow/repo-ID/asked/NAME.ID
+ *                                      the launcher asks for NAME without a JVM (ID: its pid and a random number);
+ *                                      the daemon deletes it once it has answered
+ * pg_wal/.walstow/repo-ID/answers/NAME.ID
+ *                                      the answer: NAME itself, verified, to be renamed to %p; or an empty
+ *                                      NAME.ID.missing (the archive positively has no NAME) or NAME.ID.error
+ *                                      (anything else: the launcher asks again through the agent, which reports it)
  * </pre>
  *
  * The relative forms (from the data directory) are what the launcher uses; keep them in sync with
  * packaging/src/main/c/walstow.c.
+ *
+ * @param repositoryId the repository whose state this layout addresses; null for a layout of the root only (the
+ *     socket, the lock), which is all a daemon has before it has read its repository's binding
  */
-public record SpoolLayout(Path dataDirectory) {
-    public static final String RELATIVE_ROOT = "pg_wal/.walstow";
+public record SpoolLayout(Path dataDirectory, String repositoryId) {
+    public static final String RELATIVE_ROOT = Agent.SPOOL;
+
+    /** The root-level paths only. */
+    public SpoolLayout(Path dataDirectory) {
+        this(dataDirectory, null);
+    }
+
+    /** This layout, for one repository's state. */
+    public SpoolLayout forRepository(String id) {
+        return new SpoolLayout(dataDirectory, id);
+    }
 
     public Path root() {
         return dataDirectory.resolve(RELATIVE_ROOT);
     }
 
+    /** {@code repo-ID/}: every piece of state that answers a call, for this layout's repository. */
+    public Path stateRoot() {
+        if (repositoryId == null) {
+            throw new IllegalStateException("no repository: the daemon's state is per repository");
+        }
+        return root().resolve(Serving.stateDirectory(repositoryId));
+    }
+
     public Path socket() {
         return root().resolve("daemon.sock");
+    }
+
+    public Path lockFile() {
+        return root().resolve(Serving.LOCK);
+    }
+
+    public Path servingFile() {
+        return root().resolve(Serving.FILE);
     }
 
     public Path agentProperties() {
@@ -56,7 +98,7 @@ public record SpoolLayout(Path dataDirectory) {
     }
 
     public Path pushedDirectory() {
-        return root().resolve("pushed");
+        return stateRoot().resolve("pushed");
     }
 
     public Path pushed(String walFileName) {
@@ -64,7 +106,7 @@ public record SpoolLayout(Path dataDirectory) {
     }
 
     public Path failedDirectory() {
-        return root().resolve("failed");
+        return stateRoot().resolve("failed");
     }
 
     public Path failed(String walFileName) {
@@ -73,7 +115,7 @@ public record SpoolLayout(Path dataDirectory) {
 
     /** Parent of the per-boot prefetch directories; anything in it but {@link #prefetchDirectory()} is stale. */
     public Path prefetchRoot() {
-        return root().resolve("prefetch");
+        return stateRoot().resolve("prefetch");
     }
 
     /**
@@ -93,19 +135,19 @@ public record SpoolLayout(Path dataDirectory) {
     }
 
     public Path pushingDirectory() {
-        return root().resolve("pushing");
+        return stateRoot().resolve("pushing");
     }
 
     public Path fetchingDirectory() {
-        return root().resolve("fetching");
+        return stateRoot().resolve("fetching");
     }
 
     public Path askedDirectory() {
-        return root().resolve("asked");
+        return stateRoot().resolve("asked");
     }
 
     public Path answersDirectory() {
-        return root().resolve("answers");
+        return stateRoot().resolve("answers");
     }
 
     public Path pidFile() {

@@ -15,6 +15,7 @@ import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.repo.RepositoryIdentity;
 import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.storage.PosixObjectStore;
 import dev.walstow.wal.WalFileName;
@@ -53,8 +54,10 @@ final class DaemonFixture implements AutoCloseable {
         }
         store = new CountingStore(new PosixObjectStore(repoDir));
         repository = new Repository(store);
-        repository.writeBinding(RepositoryBinding.of(TestWal.CLUSTER, "2025-01-01T00:00:00Z", "test"));
-        layout = new SpoolLayout(data);
+        RepositoryBinding binding = RepositoryBinding.of(TestWal.CLUSTER, "2025-01-01T00:00:00Z", "test");
+        repository.writeBinding(binding);
+        // The state directory the daemon will use: this repository's (see RepositoryIdentity).
+        layout = new SpoolLayout(data).forRepository(RepositoryIdentity.of(repository.location(), binding));
     }
 
     static WalstowConfig config(int concurrency, int prefetch) {
@@ -81,8 +84,18 @@ final class DaemonFixture implements AutoCloseable {
     }
 
     private RequestHandler start(WalstowConfig config) {
-        daemon = new Daemon(config, data, repository, codec,
-                new Daemon.Timings(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100)));
+        return start(config, Optional.empty());
+    }
+
+    /** As {@code walstow daemon} runs: with a configuration file, published in serving and watched. */
+    RequestHandler startWithConfigFile(ConfigStamp stamp) {
+        return start(config(1, 2), Optional.of(stamp));
+    }
+
+    private RequestHandler start(WalstowConfig config, Optional<ConfigStamp> stamp) {
+        daemon = new Daemon(config, stamp, data, repository, codec,
+                new Daemon.Timings(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100)),
+                Optional.empty());
         handler = daemon.start();
         return handler;
     }

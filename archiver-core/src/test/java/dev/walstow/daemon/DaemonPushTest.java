@@ -148,7 +148,8 @@ class DaemonPushTest {
     }
 
     @Test
-    @DisplayName("with the repository unreachable PUSH answers STORAGE within wait-timeout; the backlog drains after")
+    @DisplayName("a daemon started while its repository is unreachable answers nothing until it can read the "
+            + "binding (agents fall back), then binds and drains the backlog")
     void storeDown() throws Exception {
         f = new DaemonFixture(temp);
         Path away = temp.resolve("repo-away");
@@ -157,6 +158,30 @@ class DaemonPushTest {
             f.ready(seg(1, i), 3);
         }
         f.start(2, 0);
+
+        Reply reply = f.push(seg(1, 3));
+        assertThat(reply.status()).isEqualTo(Reply.Status.UNSUPPORTED);
+        assertThat(reply.reason()).contains("cannot read the binding");
+        assertThat(f.layout.stateRoot()).doesNotExist();
+
+        Files.move(away, f.repoDir);
+        await("backlog drained", Duration.ofSeconds(20), () -> Files.isDirectory(f.layout.pushedDirectory())
+                && f.layout.pushedDirectory().toFile().list().length == 5);
+        assertOk(f.push(seg(1, 3)));
+        assertThat(f.layout.failedDirectory()).isEmptyDirectory();
+    }
+
+    @Test
+    @DisplayName("with the repository unreachable after start PUSH answers STORAGE within wait-timeout; the backlog "
+            + "drains after")
+    void storeDownAfterStart() throws Exception {
+        f = new DaemonFixture(temp);
+        f.start(2, 0);
+        Path away = temp.resolve("repo-away");
+        Files.move(f.repoDir, away);
+        for (int i = 1; i <= 5; i++) {
+            f.ready(seg(1, i), 3);
+        }
 
         long start = System.nanoTime();
         Reply reply = f.push(seg(1, 3));

@@ -26,7 +26,8 @@ final class WalstowDaemon {
             WalstowDaemon d = new WalstowDaemon(p, log);
             Path socket = dataDirectory.resolve("pg_wal/.walstow/daemon.sock");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(socket)) {
+            // The log line too: a killed daemon leaves its socket file behind, which says nothing about this one.
+            while (!Files.exists(socket) || !d.log().contains("daemon listening on")) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     throw new AssertionError("daemon did not start:\n" + d.log());
                 }
@@ -44,6 +45,33 @@ final class WalstowDaemon {
         } catch (IOException e) {
             return "(no daemon log: " + e + ")";
         }
+    }
+
+    /** The daemon JVM's pid (runuser's child: the launcher and walstow-jvm exec into it). */
+    long pid() {
+        return process.children().findFirst().orElseThrow(() -> new AssertionError("the daemon is not running:\n"
+                + log())).pid();
+    }
+
+    /**
+     * Sends {@code signal} (e.g. STOP, CONT) to the JVM itself. CONT goes to runuser as well: like su, it stops
+     * itself when its child stops, and would otherwise never see the JVM exit.
+     */
+    void signal(String signal) {
+        List<String> kill = new java.util.ArrayList<>(List.of("kill", "-" + signal, String.valueOf(pid())));
+        if (signal.equals("CONT")) {
+            kill.add(String.valueOf(process.pid()));
+        }
+        Proc.run(null, java.util.Map.of(), 10, kill).ok();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Waits up to {@code limit} for the daemon to exit by itself; @return its exit status, or null if it runs on. */
+    Integer awaitExit(java.time.Duration limit) throws InterruptedException {
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
     /** SIGKILL to the JVM itself (runuser would not forward it). */

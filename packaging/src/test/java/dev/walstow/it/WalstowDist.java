@@ -145,6 +145,37 @@ final class WalstowDist {
                 + "\n" + tail);
     }
 
+    /**
+     * Another configuration file with this one's settings and keys, but its own repository path and metrics port: an
+     * operator's second file for a second repository (so both daemons may run at once).
+     */
+    WalstowDist copyFor(Path otherConfig, Path repo) {
+        WalstowDist copy = new WalstowDist(launcher, otherConfig);
+        write(otherConfig, read(config).replaceFirst("(?m)^listen = \"127\\.0\\.0\\.1:" + metricsPort + "\"$",
+                "listen = \"127.0.0.1:" + copy.metricsPort + "\""));
+        copy.pointAt(repo);
+        return copy;
+    }
+
+    /** Edits {@code [repository] path} in place, as an operator switching or moving a repository does. */
+    void pointAt(Path repo) {
+        String text = read(config);
+        String edited = text.replaceFirst("(?m)^path = \".*\"$",
+                java.util.regex.Matcher.quoteReplacement("path = \"" + repo + "\""));
+        if (!edited.contains("path = \"" + repo + "\"\n")) {
+            throw new AssertionError("no posix [repository] path in " + config + ":\n" + text);
+        }
+        write(config, edited);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static void write(Path file, String text) {
         try {
             Files.writeString(file, text);

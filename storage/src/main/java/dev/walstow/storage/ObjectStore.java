@@ -127,6 +127,24 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
+     * Removes what puts of writers that have <em>provably exited</em> left in the store, whatever its age, and
+     * nothing else: never an object under a key, never anything a live writer (in this process, another process,
+     * another host) may still use. For the daemon at start, when such writers may be running and no age is safe
+     * (an NFS put can stall for any length of time); what cannot be proven dead stays for
+     * {@link #cleanAbandonedUploads}. Safe to call at any time, also while puts run.
+     *
+     * <p>Added after the first backends: the default, for a backend that cannot tell its writers apart (S3: a
+     * multipart upload does not say who started it) or whose puts leave nothing behind (in-memory), finds nothing.
+     * Posix: temporary files whose writer ran in this boot and pid namespace and has exited, and unlinked data files
+     * of puts killed before their link.
+     *
+     * @return how many leftovers were removed
+     */
+    default long cleanLeftoversOfDeadWriters() throws StorageException {
+        return 0;
+    }
+
+    /**
      * Deletes the object under {@code key} with its metadata.
      *
      * @return true if an object was deleted, false if there was none

@@ -16,7 +16,9 @@ final class PosixNames {
             Pattern.compile("\\.([0-9a-f]{64})\\.(0|[1-9][0-9]{0,18})\\.([a-z0-9][a-z0-9+]{0,31})");
     private static final Pattern DATA_FILE =
             Pattern.compile("\\.([A-Za-z0-9_-][A-Za-z0-9._-]*)" + DATA_SUFFIX.pattern());
-    private static final Pattern TEMP_FILE = Pattern.compile("\\.[A-Za-z0-9_-][A-Za-z0-9._-]*\\.tmp\\.[0-9a-f]{16}");
+    // The writer part is optional: versions before it, and hosts without /proc, name temp files without it.
+    private static final Pattern TEMP_FILE = Pattern.compile(
+            "\\.[A-Za-z0-9_-][A-Za-z0-9._-]*\\.tmp\\.[0-9a-f]{16}(?:\\.([0-9a-f]{32}-[0-9-]{5,62}))?");
 
     private PosixNames() {}
 
@@ -25,9 +27,26 @@ final class PosixNames {
         return "." + name + "." + meta.sha256() + "." + meta.plainSize() + "." + meta.codec();
     }
 
-    /** {@code .NAME.tmp.<random>}: content being written; never the target of a link. */
+    /**
+     * {@code .NAME.tmp.<random>.<writer>}: content being written, or a put's own name for its data file until the
+     * put is over; never the target of a link. The writer ({@link PosixWriter#token}) lets the next daemon start
+     * tell a dead process's leftovers from a live one's; at most 222 characters for a 128-character NAME.
+     */
     static String tempName(String name) {
-        return "." + name + ".tmp." + String.format("%016x", ThreadLocalRandom.current().nextLong());
+        String random = String.format("%016x", ThreadLocalRandom.current().nextLong());
+        return "." + name + ".tmp." + random + PosixWriter.current().map(w -> "." + w.token()).orElse("");
+    }
+
+    /** The writer named in temporary file name {@code fileName}; empty for other files and for older temp names. */
+    static Optional<PosixWriter> tempWriter(String fileName) {
+        Matcher m = TEMP_FILE.matcher(fileName);
+        return m.matches() && m.group(1) != null ? PosixWriter.parse(m.group(1)) : Optional.empty();
+    }
+
+    /** The key component whose link may point to data file {@code fileName}; empty if it is no data file name. */
+    static Optional<String> dataFileKeyName(String fileName) {
+        Matcher m = DATA_FILE.matcher(fileName);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** The metadata encoded in {@code target}, or empty if it is not the data file name of key component {@code name}. */

@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotLinkException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +26,11 @@ import java.util.Optional;
  * preserve symbolic links ({@code cp -a}, {@code rsync -a}); anything else under a key is reported as
  * {@link StorageException.Kind#CORRUPT}.
  *
+ * <p>A put that fails, for whatever reason, removes the files it created, its data file included unless a key
+ * links to it ({@link PosixPut}); so only a process that dies mid-put leaves hidden files behind, which
+ * {@link #cleanLeftoversOfDeadWriters} (the daemon, at start) and {@link #cleanAbandonedUploads} ({@code walstow
+ * expire}, by age) remove.
+ *
  * <p>Directories are created 0750 and files 0640: WAL is sensitive even when encrypted.
  *
  * <p>The root must already exist ({@code walstow init} creates it); it is never created here, so an unmounted NFS
@@ -44,10 +46,17 @@ import java.util.Optional;
 public final class PosixObjectStore implements ObjectStore {
     private final Path root;
     private final PosixChannelOutput.Buffers buffers = new PosixChannelOutput.Buffers();
+    private final PosixPut puts;
 
     /** @param root the repository directory; must exist when objects are stored or read */
     public PosixObjectStore(Path root) {
+        this(root, PosixPut.SYMLINK);
+    }
+
+    /** With another commit step than {@code symlink(2)}: for tests that fail or race there. */
+    PosixObjectStore(Path root, PosixPut.LinkStep linkStep) {
         this.root = root.toAbsolutePath().normalize();
+        this.puts = new PosixPut(this.root, linkStep);
     }
 
     /** The repository directory. */
@@ -87,54 +96,15 @@ public final class PosixObjectStore implements ObjectStore {
         }
     }
 
-    /** The one put sequence: every put differs only in how the temporary file is filled. */
+    /** The one put sequence ({@link PosixPut}): every put differs only in how the temporary file is filled. */
     private PutResult put(String key, PosixFiles.ContentWriter writer) throws StorageException {
         Path link = resolve(key);
-        Path dir = link.getParent();
-        String name = link.getFileName().toString();
         try {
             requireRoot("put", key);
-            // Duplicate pushes are common (archive_command retries): answer them without writing anything.
-            Optional<PosixLinkedObject> existing = readLink("put", key, link);
-            if (existing.isPresent()) {
-                return new PutResult.Exists(existing.get().meta());
-            }
-            PosixFiles.createDirectories(root, dir);
-            Path temp = dir.resolve(PosixNames.tempName(name));
-            String dataName;
-            try {
-                // The data file's name carries the metadata, which a streamed object has only once written.
-                dataName = PosixNames.dataName(name, PosixFiles.writeNewFile(temp, writer));
-                // Replacing a same-name leftover of a crashed attempt is harmless: same sha256, same plaintext.
-                Files.move(temp, dir.resolve(dataName), StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                deleteQuietly(temp);
-            }
-            PosixFiles.fsyncDirectory(dir);
-            try {
-                Files.createSymbolicLink(link, Path.of(dataName));
-            } catch (FileAlreadyExistsException e) {
-                return lostRace(key, link, dataName);
-            }
-            PosixFiles.fsyncDirectory(dir);
-            return new PutResult.Created();
+            return puts.put(key, link, writer);
         } catch (IOException e) {
             throw PosixErrors.map("put", key, root, e);
         }
-    }
-
-    private PutResult lostRace(String key, Path link, String ourDataName) throws IOException {
-        Optional<PosixLinkedObject> winner = readLink("put", key, link);
-        // A winner with our metadata links to the very file we wrote; removing it would leave a dangling link.
-        if (winner.isEmpty() || !winner.get().target().equals(ourDataName)) {
-            Files.deleteIfExists(link.resolveSibling(ourDataName));
-        }
-        if (winner.isEmpty()) {
-            throw new StorageException(StorageException.Kind.IO, PosixErrors.where("put", key, root)
-                    + ": " + link + " exists but is not an object (a directory, or deleted concurrently)");
-        }
-        return new PutResult.Exists(winner.get().meta());
     }
 
     @Override
@@ -249,6 +219,22 @@ public final class PosixObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * Removes, anywhere in the repository, the temporary files of writers that have provably exited, and the unlinked
+     * data files that are the same file as one of them: what a put killed mid-way (kill -9, the daemon's stop
+     * deadline, an exit while other threads were putting) left. See {@link PosixLeftovers} for what "provably" means
+     * and why nothing else is removed here.
+     */
+    @Override
+    public long cleanLeftoversOfDeadWriters() throws StorageException {
+        try {
+            requireRoot("cleanup", "");
+            return PosixLeftovers.removeOfDeadWriters(root.toRealPath());
+        } catch (IOException e) {
+            throw PosixErrors.map("cleanup", "", root, e);
+        }
+    }
+
     @Override
     public void close() {
         // No resources: every operation opens and closes its own files.
@@ -260,55 +246,10 @@ public final class PosixObjectStore implements ObjectStore {
     }
 
     private void requireRoot(String op, String key) throws StorageException {
-        if (!Files.isDirectory(root)) {
-            throw PosixErrors.missingRoot(op, key, root, null);
-        }
+        PosixLinks.requireRoot(root, op, key);
     }
 
-    /**
-     * @return the object under {@code link}, or empty if positively none (nothing there, a directory, or a parent
-     *     that is not a directory)
-     * @throws StorageException of kind CORRUPT if something other than a link to a data file is there
-     */
     private Optional<PosixLinkedObject> readLink(String op, String key, Path link) throws IOException {
-        String target;
-        try {
-            target = Files.readSymbolicLink(link).toString();
-        } catch (NoSuchFileException e) {
-            requireRoot(op, key);
-            return Optional.empty();
-        } catch (NotLinkException e) {
-            if (Files.isDirectory(link, LinkOption.NOFOLLOW_LINKS)) {
-                return Optional.empty();
-            }
-            throw PosixErrors.corrupt(op, key, root, "a regular file instead of a symbolic link");
-        } catch (FileSystemException e) {
-            if ("Not a directory".equals(e.getReason())) {
-                return Optional.empty(); // a parent is an object, so no object can be below it
-            }
-            throw e;
-        }
-        ObjectMeta meta = PosixNames.parse(link.getFileName().toString(), target).orElseThrow(() ->
-                PosixErrors.corrupt(op, key, root, "a symbolic link to '" + target + "', not a walstow data file"));
-        try {
-            if (!Files.readAttributes(link.resolveSibling(target), java.nio.file.attribute.BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
-                throw PosixErrors.corrupt(op, key, root, "a symbolic link to '" + target + "', not a regular file");
-            }
-        } catch (NoSuchFileException e) {
-            if (!Files.isSymbolicLink(link)) {
-                return Optional.empty(); // deleted while we looked
-            }
-            throw PosixErrors.corrupt(op, key, root, "a dangling symbolic link to '" + target + "'");
-        }
-        return Optional.of(new PosixLinkedObject(target, meta));
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            // Best effort: an orphan temp file is invisible and removed by cleanAbandonedUploads.
-        }
+        return PosixLinks.read(root, op, key, link);
     }
 }

@@ -115,7 +115,7 @@ final class PosixTreeWalker {
     }
 
     /** Skips hidden directories (none of ours) and tolerates entries vanishing under concurrent deletes. */
-    private static class Visitor extends SimpleFileVisitor<Path> {
+    static class Visitor extends SimpleFileVisitor<Path> {
         private final Path start;
 
         Visitor(Path start) {

@@ -62,6 +62,11 @@ public class ForwardingObjectStore implements ObjectStore {
     }
 
     @Override
+    public long cleanLeftoversOfDeadWriters() throws StorageException {
+        return delegate.cleanLeftoversOfDeadWriters();
+    }
+
+    @Override
     public boolean delete(String key) throws StorageException {
         return delegate.delete(key);
     }

@@ -59,6 +59,16 @@ public abstract class ObjectStoreContractTest {
     }
 
     /**
+     * Leaves in the store what a put of {@code key} by a writer that has provably exited left behind (posix: a
+     * temporary file named by a process of this boot whose pid is now another process's).
+     *
+     * @return false for a backend that cannot tell its writers apart
+     */
+    protected boolean abandonAnUploadOfDeadWriter(String key) throws Exception {
+        return false;
+    }
+
+    /**
      * Fails if a put left anything behind besides the objects {@link ObjectStore#list} shows (posix: a temporary or
      * unlinked data file; S3: a multipart upload). Called after puts that failed.
      */
@@ -370,6 +380,24 @@ public abstract class ObjectStoreContractTest {
         assertThat(store.cleanAbandonedUploads(Duration.ZERO, true)).as("nothing left").isZero();
         assertThat(store.list("")).containsExactly("kept/a");
         assertSameBytes(content(store.get("kept/a")), bytes);
+    }
+
+    @Test
+    @DisplayName("cleanLeftoversOfDeadWriters removes what exited writers left, never an object nor what a live "
+            + "writer may still use")
+    void leftoversOfDeadWriters() throws Exception {
+        byte[] bytes = randomBytes(1000, 9);
+        store.putIfAbsent("kept/a", bytes, ObjectMeta.ofPlain(bytes));
+        assertThat(store.cleanLeftoversOfDeadWriters()).as("after whole puts").isZero();
+        long dead = abandonAnUploadOfDeadWriter("kept/b") ? 1 : 0;
+        long live = abandonAnUpload("kept/c") ? 1 : 0; // by this very process, so not provably dead
+
+        assertThat(store.cleanLeftoversOfDeadWriters()).isEqualTo(dead);
+        assertThat(store.cleanLeftoversOfDeadWriters()).as("nothing left").isZero();
+        assertThat(store.list("")).containsExactly("kept/a");
+        assertSameBytes(content(store.get("kept/a")), bytes);
+        Thread.sleep(20);
+        assertThat(store.cleanAbandonedUploads(Duration.ZERO, true)).as("the live writer's file").isEqualTo(live);
     }
 
     @Test

@@ -110,6 +110,53 @@ class PosixObjectStoreFailureTest {
     }
 
     @Test
+    @DisplayName("ENOSPC at any step, the key's link included, is NO_SPACE and leaves no hidden file behind")
+    void noSpaceAtEveryStep() throws Exception {
+        Path mountPoint = Files.createDirectory(sandbox.resolve("mnt"));
+        boolean failedAtLink = false;
+        // Out of inodes, a put fails at whichever step needs the next one; each filler file shifts that step by one.
+        for (int fillers = 0; fillers < 3; fillers++) {
+            tmpfs = Tmpfs.mount(mountPoint, "4m", 16);
+            assumeTrue(tmpfs != null, "mounting a tmpfs is not permitted here (needs root)");
+            for (int i = 0; i < fillers; i++) {
+                Files.createFile(mountPoint.resolve("filler" + i));
+            }
+            Path root = Files.createDirectory(mountPoint.resolve("repo"));
+            PosixObjectStore store = new PosixObjectStore(root);
+            for (int i = 0; ; i++) {
+                byte[] bytes = randomBytes(1000, i);
+                String key = "wal/" + i;
+                try {
+                    assertThat(store.putIfAbsent(key, bytes, ObjectMeta.ofPlain(bytes))).isEqualTo(new PutResult.Created());
+                } catch (StorageException e) {
+                    assertThat(e.kind()).as(e.getMessage()).isEqualTo(StorageException.Kind.NO_SPACE);
+                    failedAtLink |= e.getMessage().contains(root.resolve(key) + ": No space left on device");
+                    assertThat(store.head(key)).isEmpty();
+                    assertOnlyLinkedDataFiles(root);
+                    break;
+                }
+            }
+            tmpfs.close();
+            tmpfs = null;
+        }
+        assertThat(failedAtLink).as("one put failed at symlink(2)").isTrue();
+    }
+
+    /** Every regular file is the target of a key's link: no temporary file, no unlinked data file. */
+    static void assertOnlyLinkedDataFiles(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    assertThat(p.getFileName().toString()).startsWith(".");
+                    Path link = p.resolveSibling(PosixNames.dataFileKeyName(p.getFileName().toString()).orElseThrow());
+                    assertThat(Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(p.getFileName()))
+                            .as("%s is linked", p).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a read-only file system is PERMISSION_DENIED for puts while existing objects stay readable")
     void readOnly() throws Exception {
         Path root = mountedRepository();

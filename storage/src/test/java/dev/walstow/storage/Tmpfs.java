@@ -19,6 +19,12 @@ final class Tmpfs implements AutoCloseable {
                 ? new Tmpfs(mountPoint) : null;
     }
 
+    /** As {@link #mount(Path, String)}, with at most {@code inodes} inodes (tmpfs also counts hard links). */
+    static Tmpfs mount(Path mountPoint, String size, long inodes) throws Exception {
+        return run("mount", "-t", "tmpfs", "-o", "size=" + size + ",nr_inodes=" + inodes + ",mode=0755", "tmpfs",
+                mountPoint.toString()) ? new Tmpfs(mountPoint) : null;
+    }
+
     void remountReadOnly() throws Exception {
         if (!run("mount", "-o", "remount,ro", mountPoint.toString())) {
             throw new IllegalStateException("cannot remount " + mountPoint + " read-only");

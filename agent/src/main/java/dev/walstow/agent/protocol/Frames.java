@@ -18,11 +18,11 @@ import java.util.Optional;
  * Wire format of the agent-daemon protocol, shared by both ends (JDK only, so the agent stays tiny).
  *
  * <pre>
- * frame   = magic "WSTW" (4 bytes) | version (1 byte, = 1) | type (1 byte) | payload length (4 bytes, big-endian)
+ * frame   = magic "WSTW" (4 bytes) | version (1 byte, = 2) | type (1 byte) | payload length (4 bytes, big-endian)
  *           | payload
  * type    = 1 PUSH, 2 GET, 3 PING (requests); 0x81 REPLY
  * payload = field*, each: length (2 bytes, big-endian) | UTF-8 bytes
- * request fields: walFileName, path, workingDirectory
+ * request fields: walFileName, path, workingDirectory, configFingerprint
  * reply fields:   status (OK|NOT_FOUND|ERROR|UNSUPPORTED), error id (WS-... or empty), reason
  * </pre>
  *
@@ -32,7 +32,7 @@ import java.util.Optional;
 public final class Frames {
     public static final int HEADER_LENGTH = 10;
     public static final int MAX_PAYLOAD = 16 * 1024;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = {'W', 'S', 'T', 'W'};
     private static final int REPLY = 0x81;
 
@@ -43,7 +43,8 @@ public final class Frames {
 
     public static byte[] encode(Message message) {
         return switch (message) {
-            case Request r -> frame(r.kind().wire, List.of(r.walFileName(), r.path(), r.workingDirectory()));
+            case Request r -> frame(r.kind().wire, List.of(r.walFileName(), r.path(), r.workingDirectory(),
+                    r.configFingerprint()));
             case Reply r -> frame(REPLY, List.of(r.status().name(), r.error().map(ErrorCode::id).orElse(""),
                     r.reason()));
         };
@@ -78,8 +79,8 @@ public final class Frames {
         }
         for (Request.Kind kind : Request.Kind.values()) {
             if (kind.wire == header.type()) {
-                expect(fields, 3, kind.name());
-                return new Request(kind, fields.get(0), fields.get(1), fields.get(2));
+                expect(fields, 4, kind.name());
+                return new Request(kind, fields.get(0), fields.get(1), fields.get(2), fields.get(3));
             }
         }
         throw new ProtocolException("unknown frame type " + header.type());
