@@ -1,14 +1,13 @@
 package dev.walstow.daemon;
 
+import dev.walstow.agent.protocol.Reply;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.Retrier;
 import dev.walstow.codec.WalCodec;
-import dev.walstow.config.WalstowConfig;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.config.WalstowConfig.RetryConfig;
-import dev.walstow.agent.protocol.Reply;
-import dev.walstow.error.LocalIoError;
+import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.WalstowException;
 import dev.walstow.guard.GuardSql;
 import dev.walstow.guard.JdbcGuardSql;
@@ -19,27 +18,19 @@ import dev.walstow.metrics.MetricsServer;
 import dev.walstow.metrics.StatusReport;
 import dev.walstow.metrics.WalstowMetrics;
 import dev.walstow.pg.PgConnections;
-import dev.walstow.agent.spool.Serving;
 import dev.walstow.repo.Repository;
-import dev.walstow.storage.StorageException;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryIdentity;
 import dev.walstow.runtime.Components;
+import dev.walstow.storage.StorageException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,7 +79,9 @@ public final class Daemon {
     private SpoolLayout layout;
     private DaemonLock lock;
     private ServingPublisher serving;
-    private volatile Runnable onConfigurationChange = () -> { };
+    private Runnable onConfigurationChange;
+    /** A change (or a failed late start) seen before anyone asked to hear of it: told as soon as someone does. */
+    private boolean restartPending;
     private final Repository repository;
     private final WalCodec codec;
     private final Timings timings;
@@ -150,8 +143,23 @@ public final class Daemon {
      * Called once, from the heartbeat thread, when the configuration file changed: the daemon has stopped answering
      * calls already; the caller is expected to shut it down (and {@code walstow daemon} exits 75 for a restart).
      */
-    public void onConfigurationChange(Runnable action) {
+    public synchronized void onConfigurationChange(Runnable action) {
         this.onConfigurationChange = action;
+        if (restartPending) {
+            action.run();
+        }
+    }
+
+    /** The daemon can no longer serve as started: ask whoever runs it for a restart (now, or once it listens). */
+    private void restartNeeded() {
+        Runnable action;
+        synchronized (this) {
+            restartPending = true;
+            action = onConfigurationChange;
+        }
+        if (action != null) {
+            action.run();
+        }
     }
 
     public WalstowMetrics metrics() {
@@ -227,7 +235,14 @@ public final class Daemon {
                     return;
                 }
                 if (binding.isPresent()) {
-                    bound = startBound(d, binding.get());
+                    try {
+                        bound = startBound(d, binding.get());
+                    } catch (RuntimeException e) {
+                        // Half started (a metrics port taken, a spool not writable): only a fresh start is sane.
+                        LOG.error("cannot start archiving once the repository became readable: {}; asking for a "
+                                + "restart", e instanceof WalstowException w ? w.oneLine() : e.toString());
+                        Thread.ofPlatform().name("walstow-restart-request").start(this::restartNeeded);
+                    }
                     return;
                 }
             }
@@ -248,7 +263,7 @@ public final class Daemon {
     private RequestHandler startBound(DaemonConfig d, RepositoryBinding binding) {
         String repositoryId = RepositoryIdentity.of(repository.location(), binding);
         layout = layout.forRepository(repositoryId);
-        Path realData = prepareSpool(d);
+        Path realData = SpoolSetup.prepare(layout, d);
         Retrier retrier = new Retrier(config.retry());
         // Retries happen around whole attempts, each bounded by operation-timeout, so the inner ones try once.
         Retrier once = new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)));
@@ -300,7 +315,7 @@ public final class Daemon {
         if (config.metrics().enabled()) {
             metricsServer = MetricsServer.start(config.metrics(), metrics, this::statusJson);
         }
-        serving = new ServingPublisher(layout, repositoryId, configStamp, () -> onConfigurationChange.run());
+        serving = new ServingPublisher(layout, repositoryId, configStamp, this::restartNeeded);
         RequestHandler requestHandler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests,
                 () -> accepting, serving::serves);
         if (handler == null) {
@@ -340,8 +355,11 @@ public final class Daemon {
             LOG.info("daemon stopped (it never could read its repository's binding)");
             return true;
         }
-        // First: from here on no launcher or agent answers from this daemon's state.
-        serving.withdraw();
+        // First: from here on no launcher or agent answers from this daemon's state. (Null-safe from here: a late
+        // start that failed half-way, see bindWhenReachable, stops what it started.)
+        if (serving != null) {
+            serving.withdraw();
+        }
         WorkMarkers.withdrawPresence(layout);
         boolean finished;
         try {
@@ -350,8 +368,13 @@ public final class Daemon {
             Thread.currentThread().interrupt();
             finished = false;
         }
-        housekeeping.shutdownNow();
-        guardTicker.shutdownNow();
+        for (ExecutorService executor : new ExecutorService[] {housekeeping, guardTicker, requests, pushPool,
+                fetchPool}) {
+            // An upload past the bound is abandoned: the store's create-only publish leaves nothing or a whole object.
+            if (executor != null) {
+                executor.shutdownNow();
+            }
+        }
         if (metricsServer != null) {
             metricsServer.close();
         }
@@ -362,17 +385,15 @@ public final class Daemon {
         if (askWatcher != null) {
             askWatcher.close();
         }
-        fetch.close();
-        requests.shutdownNow();
-        // An upload past the bound is abandoned: the store's create-only publish leaves nothing or a whole object.
-        pushPool.shutdownNow();
-        fetchPool.shutdownNow();
-        // Prefetched files are handed over only while the daemon that fetched them serves.
-        fetch.clearSpool();
+        if (fetch != null) {
+            fetch.close();
+            // Prefetched files are handed over only while the daemon that fetched them serves.
+            fetch.clearSpool();
+        }
         lock.close();
         LOG.info("daemon stopped ({}; longest heartbeat gap {} ms)", finished ? "all uploads in flight finished"
                 : "uploads still running after " + bound.toMillis() + " ms were abandoned; PostgreSQL keeps them .ready",
-                serving.longestGapMillis());
+                serving == null ? 0 : serving.longestGapMillis());
         return finished;
     }
 
@@ -437,77 +458,6 @@ public final class Daemon {
             asks.sweep(LauncherAsks.ABANDONED);
         } catch (RuntimeException e) {
             LOG.error("housekeeping failed: {}", e.toString(), e);
-        }
-    }
-
-    /**
-     * State of any other repository (the configuration named another one before, or its binding changed), and the
-     * state directories of walstow versions that did not keep state per repository: nothing of it may answer a call.
-     */
-    private void removeOtherState() throws IOException {
-        Set<String> legacy = Set.of("pushed", "failed", "prefetch", "pushing", "fetching", "asked", "answers");
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.root())) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if ((name.startsWith(Serving.STATE_PREFIX) && !entry.equals(layout.stateRoot()))
-                        || legacy.contains(name)) {
-                    LOG.info("removing {}: state of another repository or an older walstow", entry);
-                    deleteTree(entry);
-                }
-            }
-        }
-    }
-
-    /** Prefetched by an earlier boot (possibly torn by the crash that ended it) or by an older layout. */
-    private void removeStalePrefetch() throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.prefetchRoot())) {
-            for (Path entry : entries) {
-                if (!entry.equals(layout.prefetchDirectory())) {
-                    deleteTree(entry);
-                }
-            }
-        }
-    }
-
-    static void deleteTree(Path path) throws IOException {
-        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
-                for (Path entry : entries) {
-                    deleteTree(entry);
-                }
-            }
-        }
-        Files.deleteIfExists(path);
-    }
-
-    private Path prepareSpool(DaemonConfig d) {
-        try {
-            Path realData = layout.dataDirectory().toRealPath();
-            removeOtherState();
-            for (Path dir : List.of(layout.root(), layout.stateRoot(), layout.pushedDirectory(), layout.failedDirectory(),
-                    layout.prefetchRoot(), layout.prefetchDirectory(), layout.pushingDirectory(),
-                    layout.fetchingDirectory(), layout.askedDirectory(), layout.answersDirectory())) {
-                Files.createDirectories(dir);
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            }
-            removeStalePrefetch();
-            // Left by a daemon that was killed: nothing is in progress yet.
-            new WorkMarkers(layout.pushingDirectory()).clear();
-            new WorkMarkers(layout.fetchingDirectory()).clear();
-            // Asks of launchers that waited for the previous daemon: they have fallen back to the agent by now.
-            new WorkMarkers(layout.askedDirectory()).clear();
-            new WorkMarkers(layout.answersDirectory()).clear();
-            String properties = "# written by the walstow daemon at start-up; read by agents when it does not answer\n"
-                    + "fallback=" + (d.fallback() == DaemonConfig.Fallback.FAIL ? "fail" : "in-process") + "\n"
-                    + "wait-timeout-ms=" + d.waitTimeout().toMillis() + "\n";
-            Path temp = layout.root().resolve(".agent.properties.tmp");
-            Files.writeString(temp, properties, StandardCharsets.UTF_8);
-            Files.move(temp, layout.agentProperties(), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-            return realData;
-        } catch (IOException e) {
-            throw new LocalIoError("cannot prepare " + layout.root() + ": " + e, "run the daemon as the PostgreSQL "
-                    + "OS user, which owns the data directory", e);
         }
     }
 }

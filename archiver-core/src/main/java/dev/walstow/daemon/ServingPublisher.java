@@ -82,7 +82,7 @@ final class ServingPublisher implements AutoCloseable {
      */
     boolean serves(String callFingerprint) {
         Optional<ConfigStamp> c = config;
-        return c.isEmpty() || (!withdrawn && c.get().fingerprint().equals(callFingerprint));
+        return c.isEmpty() || (!withdrawn && !callFingerprint.isEmpty() && c.get().fingerprint().equals(callFingerprint));
     }
 
     /** The longest gap between two beats so far, in milliseconds (logged at shutdown: how close to stale it came). */

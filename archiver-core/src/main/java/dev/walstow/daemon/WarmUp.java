@@ -117,7 +117,7 @@ final class WarmUp {
 
     /** @return the rounds completed before {@code busy} said stop */
     Rounds run() throws IOException {
-        Daemon.deleteTree(directory);
+        SpoolSetup.deleteTree(directory);
         if (Files.getFileStore(directory.getParent()).getUsableSpace() < minFreeBytes) {
             LOG.info("warm-up skipped: less than {} MiB free on the file system of {}", minFreeBytes >> 20,
                     directory.getParent());
@@ -162,7 +162,7 @@ final class WarmUp {
                 done++;
             }
         } finally {
-            Daemon.deleteTree(directory);
+            SpoolSetup.deleteTree(directory);
         }
         return new Rounds(done, fetched);
     }

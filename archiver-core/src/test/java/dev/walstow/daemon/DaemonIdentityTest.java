@@ -108,6 +108,17 @@ class DaemonIdentityTest {
     }
 
     @Test
+    @DisplayName("a configuration change seen before anyone asked to hear of it is told as soon as someone does")
+    void changeBeforeListener() throws Exception {
+        Path config = startWithConfigFile();
+        Files.writeString(config, "[repository]\npath = \"/changed early\"\n");
+        await("serving withdrawn", Duration.ofSeconds(5), () -> !Files.exists(f.layout.servingFile()));
+        AtomicInteger restarts = new AtomicInteger();
+        f.daemon().onConfigurationChange(restarts::incrementAndGet);
+        assertThat(restarts).hasValue(1);
+    }
+
+    @Test
     @DisplayName("at start-up the daemon deletes other repositories' state and the old layout's, keeps its own "
             + "pushed markers and empties its prefetch")
     void startClearsOtherState() throws Exception {

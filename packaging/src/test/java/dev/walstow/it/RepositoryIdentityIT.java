@@ -309,6 +309,7 @@ class RepositoryIdentityIT {
             c1Daemon.stop();
             release();
         }
+        System.out.println("[RepositoryIdentityIT] archive-push with the daemon hung: " + millis + " ms");
         assertThat(p.exit()).as(p.toString()).isZero();
         assertThat(inRepo(liveRepo, name)).as("%s archived into %s", name, liveRepo).isTrue();
         assertThat(millis).as("elapsed ms; " + p).isLessThan(15_000);

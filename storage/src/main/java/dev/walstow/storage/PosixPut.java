@@ -19,8 +19,10 @@ import java.util.Optional;
  * behind per failed push), yet a racing put of the same content may link to that very name at any moment. Removal
  * is therefore look, delete, look again: a put whose link turns out to point to the removed name is given the file
  * back from the remover's temporary name, and a put that finds its data file gone after linking restores it from its
- * own. Either way no link is left dangling, whoever is first. What remains: a process killed between the delete and
- * the give-back of such a race leaves a dangling link (CORRUPT, never silently wrong content).
+ * own. Either way no link is left dangling, whoever is first. What remains: a process killed, or a power loss,
+ * between the delete and the give-back of such a race (two directory changes, not one) leaves a dangling link
+ * (CORRUPT, never silently wrong content). On a file system without hard links a put never removes its data file:
+ * with no second name it could not give it back.
  */
 final class PosixPut {
     /** The commit point, {@code symlink(2)}; replaced in tests to fail or race there. */
@@ -52,12 +54,16 @@ final class PosixPut {
         try {
             // The data file's name carries the metadata, which a streamed object has only once written.
             String dataName = PosixNames.dataName(name, PosixFiles.writeNewFile(own, writer));
-            placeDataFile(name, own, dir.resolve(dataName));
+            // Without a second name (no hard links) nothing could be given back to a racer: never remove then.
+            Optional<Path> handle = placeDataFile(name, own, dir.resolve(dataName)) ? Optional.of(own)
+                    : Optional.empty();
             try {
-                return publish(key, link, dataName, own);
+                return publish(key, link, dataName, handle);
             } catch (Throwable failure) {
                 try {
-                    removeUnlinked(link, dir.resolve(dataName), own);
+                    if (handle.isPresent()) {
+                        removeUnlinked(link, dir.resolve(dataName), handle.get());
+                    }
                 } catch (IOException | RuntimeException e) {
                     failure.addSuppressed(e); // the put's own failure is what the caller must see
                 }
@@ -71,8 +77,11 @@ final class PosixPut {
     /**
      * Replacing a same-name leftover of a crashed attempt is harmless (same sha256, same plaintext) and makes the
      * object what this put encoded, with the keys in force now rather than those of the crashed attempt.
+     *
+     * @return whether {@code own} stays a second name of the data file (false: moved, the file system has no hard
+     *     links)
      */
-    private static void placeDataFile(String name, Path own, Path data) throws IOException {
+    private static boolean placeDataFile(String name, Path own, Path data) throws IOException {
         Path staged = own.resolveSibling(PosixNames.tempName(name));
         try {
             try {
@@ -84,9 +93,10 @@ final class PosixPut {
                 // A file system without hard links (some FUSE and SMB mounts): the rename alone, as before hard links
                 // were used. What a put that then fails at its link leaves stays for walstow expire's age-based sweep.
                 Files.move(own, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                return;
+                return false;
             }
             Files.move(staged, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return true;
         } finally {
             deleteQuietly(staged);
         }
@@ -102,7 +112,7 @@ final class PosixPut {
                 || "Function not implemented".equals(reason);
     }
 
-    private PutResult publish(String key, Path link, String dataName, Path own) throws IOException {
+    private PutResult publish(String key, Path link, String dataName, Optional<Path> handle) throws IOException {
         Path dir = link.getParent();
         PosixFiles.fsyncDirectory(dir);
         try {
@@ -112,8 +122,8 @@ final class PosixPut {
         }
         // A failed put of the same content may have removed the name after we gave it our file.
         Path data = dir.resolve(dataName);
-        if (!Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
-            giveBack(data, own);
+        if (handle.isPresent() && !Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
+            giveBack(data, handle.get());
         }
         PosixFiles.fsyncDirectory(dir);
         return new PutResult.Created();
