@@ -144,6 +144,22 @@ class DaemonIdentityTest {
     }
 
     @Test
+    @DisplayName("at start-up the daemon removes, in the background, what a put of a dead process left in its "
+            + "repository (a full disk, a kill -9)")
+    void leftoversOfDeadWritersRemoved() throws Exception {
+        f = new DaemonFixture(temp);
+        String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip().replace("-", "");
+        String pidNamespace = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString().replaceAll("\\D", "");
+        // This very pid with another start time: a process that used this pid before, long gone.
+        String deadWriter = bootId + "-" + pidNamespace + "-" + ProcessHandle.current().pid() + "-1";
+        Path leftover = Files.createDirectories(f.repoDir.resolve("wal/0000000100000000"))
+                .resolve("." + SEG + ".tmp.0123456789abcdef." + deadWriter);
+        Files.write(leftover, new byte[] {1, 2, 3});
+        f.start(1, 0);
+        await("leftover removed", Duration.ofSeconds(10), () -> !Files.exists(leftover));
+    }
+
+    @Test
     @DisplayName("a second daemon for the same data directory is refused by the lock, and touches nothing")
     void secondDaemonRefused() throws Exception {
         f = new DaemonFixture(temp);
