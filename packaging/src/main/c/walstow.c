@@ -23,8 +23,9 @@
  *     ".missing" answer, which it gives only when the repository positively has no such file;
  *   - everything else (a recorded failure, an error answer, no daemon, a wait that ran out) goes to the agent JVM,
  *     which asks again and owns every error and exit code (docs/exit-codes.md). Nothing is decided here on doubt.
- * If even the hand-over fails, the exit status is 203 for archive-get (above 125: PostgreSQL stops recovery instead
- * of ending it early) and 3 for anything else (PostgreSQL retries).
+ * If even the hand-over fails, the exit status is WS_EXIT_HANDOVER_FAILED_GET (203) for archive-get (above 125:
+ * PostgreSQL stops recovery instead of ending it early) and WS_EXIT_HANDOVER_FAILED (3) otherwise (PostgreSQL
+ * retries).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,16 +44,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SPOOL "pg_wal/.walstow"
-/* agent/.../spool/Serving.java and ConfigFile.java: keep in step. */
-#define SERVING SPOOL "/serving"
-#define SERVING_MAGIC "walstow-serving-1"
-#define LOCK_FILE SPOOL "/daemon.lock"
-#define STATE_PREFIX SPOOL "/repo-"
-#define CONFIG_ENV "WALSTOW_CONFIG"
-#define CONFIG_DEFAULT "/etc/walstow/walstow.toml"
+/* Every spool name, the configuration file rule and the hand-over statuses: generated at build time from
+ * agent/.../spool/SpoolContract.java (with Serving and ConfigFile), the daemon's and the agent's source of them. */
+#include "walstow_spool.h"
+
+#define SPOOL WS_SPOOL
+#define SERVING SPOOL "/" WS_SERVING
+#define LOCK_FILE SPOOL "/" WS_LOCK
+#define STATE_PREFIX SPOOL "/" WS_STATE_PREFIX
+#define NAP_FIFO SPOOL "/" WS_NAP_FIFO
 /* Serving.STALE_AFTER: a heartbeat older than this (or this far in the future: a clock set back) is a hung daemon. */
-#define HEARTBEAT_STALE_MS 5000
+#define HEARTBEAT_STALE_MS WS_HEARTBEAT_STALE_MS
 /* The longest wait for the daemon; the agent then waits on its own bound with its own error reporting. */
 #define WAIT_MAX_MS 60000
 /* How often the wait looks again without an inotify event: with the watches set, only for the time limits below;
@@ -67,7 +69,7 @@
 static int arg_count;
 static char **args;
 /* The configuration file of this call (--config, else $WALSTOW_CONFIG, else the default: ConfigFile.locate). */
-static const char *config_file = CONFIG_DEFAULT;
+static const char *config_file = WS_CONFIG_DEFAULT;
 /* Set by serving_ok(): the daemon's pid and its repository's state directory (pg_wal/.walstow/repo-ID). */
 static long serving_pid;
 static char state[PATH_MAX];
@@ -110,10 +112,10 @@ static void hand_over(void) {
     }
     for (int i = 1; i < arg_count; i++) {
         if (strcmp(args[i], "archive-get") == 0) {
-            exit(203);
+            exit(WS_EXIT_HANDOVER_FAILED_GET);
         }
     }
-    exit(3);
+    exit(WS_EXIT_HANDOVER_FAILED);
 }
 
 static bool stat_is(const char *path, mode_t type) {
@@ -207,7 +209,7 @@ static bool serving_ok(void) {
     }
     char *end;
     long pid = strtol(fields[1], &end, 10);
-    if (rest == NULL || strcmp(fields[0], SERVING_MAGIC) != 0 || end == fields[1] || *end != '\0' || pid <= 0
+    if (rest == NULL || strcmp(fields[0], WS_SERVING_MAGIC) != 0 || end == fields[1] || *end != '\0' || pid <= 0
             || pid > INT_MAX || strlen(fields[2]) != 16 || strspn(fields[2], "0123456789abcdef") != 16
             || strcmp(fields[3], fingerprint) != 0 || !lock_held_by(pid)) {
         return false;
@@ -233,7 +235,7 @@ typedef bool (*answer_fn)(void);
  */
 static void wait_for_daemon(answer_fn answer, const char *marker, long idle_ms, const char *watch1,
         const char *watch2) {
-    if (!stat_is(SPOOL "/nap.fifo", S_IFIFO) || !daemon_alive()) {
+    if (!stat_is(NAP_FIFO, S_IFIFO) || !daemon_alive()) {
         return;
     }
     // The marker's directory is watched too: its removal ends the wait without a nap.
@@ -327,9 +329,9 @@ static void archive_push(const char *p) {
     const char *name = strncmp(p, "pg_wal/", 7) == 0 ? p + 7 : NULL;
     char pushing[PATH_MAX], pushed_dir[PATH_MAX], failed_dir[PATH_MAX];
     if (name == NULL || !wal_file_name(name) || !serving_ok() || !path_of(segment, p, "", "")
-            || !path_of(pushed_dir, state, "/pushed", "") || !path_of(failed_dir, state, "/failed", "")
+            || !path_of(pushed_dir, state, "/" WS_PUSHED, "") || !path_of(failed_dir, state, "/" WS_FAILED, "")
             || !path_of(pushed, pushed_dir, "/", name) || !path_of(failed, failed_dir, "/", name)
-            || !path_of(pushing, state, "/pushing/", name)) {
+            || !path_of(pushing, state, "/" WS_PUSHING "/", name)) {
         return;
     }
     // Not durable yet: during a drain the daemon is usually uploading this very segment (oldest first).
@@ -407,9 +409,9 @@ static void archive_get(const char *f, const char *p) {
     // atomic. And only from the state of the daemon that serves this call's configuration now.
     if (!wal_file_name(f) || in_wal == NULL || in_wal[0] == '\0' || in_wal[0] == '-' || strchr(in_wal, '/') != NULL
             || strcmp(in_wal, ".") == 0 || strcmp(in_wal, "..") == 0 || !serving_ok() || !boot_id(boot, sizeof boot)
-            || !path_of(prefetch_dir, state, "/prefetch/", boot) || !path_of(prefetched, prefetch_dir, "/", f)
-            || !path_of(fetching, state, "/fetching/", f) || !path_of(asked_dir, state, "/asked", "")
-            || !path_of(answers_dir, state, "/answers", "")) {
+            || !path_of(prefetch_dir, state, "/" WS_PREFETCH "/", boot) || !path_of(prefetched, prefetch_dir, "/", f)
+            || !path_of(fetching, state, "/" WS_FETCHING "/", f) || !path_of(asked_dir, state, "/" WS_ASKED, "")
+            || !path_of(answers_dir, state, "/" WS_ANSWERS, "")) {
         return;
     }
     wanted = f;
@@ -418,12 +420,12 @@ static void archive_get(const char *f, const char *p) {
     spooled_answer();
     // Not prefetched: ask the daemon without a JVM (LauncherAsks). The answer belongs to this call alone (pid and a
     // random number), so a fresh answer is never confused with an older one.
-    if (stat_is(asked_dir, S_IFDIR) && stat_is(SPOOL "/nap.fifo", S_IFIFO) && daemon_alive()) {
+    if (stat_is(asked_dir, S_IFDIR) && stat_is(NAP_FIFO, S_IFIFO) && daemon_alive()) {
         char ask_id[PATH_MAX], ask[PATH_MAX];
         int n = snprintf(ask_id, sizeof ask_id, "%s.%ld-%u", f, (long) getpid(), ask_random());
         if (n <= 0 || n >= (int) sizeof ask_id || !path_of(ask, asked_dir, "/", ask_id)
-                || !path_of(reply, answers_dir, "/", ask_id) || !path_of(reply_missing, reply, ".missing", "")
-                || !path_of(reply_error, reply, ".error", "")) {
+                || !path_of(reply, answers_dir, "/", ask_id) || !path_of(reply_missing, reply, WS_ANSWER_MISSING, "")
+                || !path_of(reply_error, reply, WS_ANSWER_ERROR, "")) {
             return;
         }
         int fd = open(ask, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -447,7 +449,7 @@ int main(int argc, char **argv) {
     // Only in a data directory with a daemon spool: anywhere else these relative paths mean nothing.
     if (stat_is("PG_VERSION", S_IFREG) && stat_is(SPOOL, S_IFDIR)) {
         int cmd = 1;
-        const char *env = getenv(CONFIG_ENV);
+        const char *env = getenv(WS_CONFIG_ENV);
         if (env != NULL && env[strspn(env, " \t\n\v\f\r")] != '\0') {
             config_file = env;
         }

@@ -4,6 +4,7 @@ import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.protocol.Request;
 import dev.walstow.agent.spool.ConfigFile;
 import dev.walstow.agent.spool.Serving;
+import dev.walstow.agent.spool.SpoolContract;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,8 +20,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class Agent {
     /** Relative to the data directory (the working directory); keep in sync with SpoolLayout and bin/walstow. */
-    public static final String SPOOL = "pg_wal/.walstow";
-    static final String SOCKET_FOR_HUMANS = SPOOL + "/daemon.sock";
+    public static final String SPOOL = SpoolContract.ROOT;
+    static final String SOCKET_FOR_HUMANS = SPOOL + "/" + SpoolContract.SOCKET;
 
     private final Path spool;
     private final String workingDirectory;
@@ -58,7 +59,7 @@ public final class Agent {
             // Not one of the two hot commands, or not well-formed: the CLI owns every other message.
             return runInProcess(args);
         }
-        AgentSettings settings = AgentSettings.read(spool.resolve("agent.properties"));
+        AgentSettings settings = AgentSettings.read(spool.resolve(SpoolContract.AGENT_PROPERTIES));
         String fingerprint = ConfigFile.fingerprint(ConfigFile.locate(call.config(), environment)).orElse("");
         Optional<Serving.Observed> serving = Serving.read(spool);
         String why;
@@ -84,7 +85,7 @@ public final class Agent {
             BooleanSupplier responsive = call.kind() == Request.Kind.PUSH
                     ? () -> Serving.heartbeat(spool).map(h -> Serving.fresh(h, clock.instant())).orElse(true)
                     : () -> true;
-            DaemonOutcome outcome = client.call(spool.resolve("daemon.sock"), request, settings.replyWaitMillis(),
+            DaemonOutcome outcome = client.call(spool.resolve(SpoolContract.SOCKET), request, settings.replyWaitMillis(),
                     responsive);
             if (outcome instanceof DaemonOutcome.Answered answered) {
                 Reply reply = answered.reply();

@@ -22,6 +22,8 @@ public record AgentSettings(Fallback fallback, long replyWaitMillis) {
     public static final long DEFAULT_REPLY_WAIT_MILLIS = 90_000;
     /** Added to the daemon's wait-timeout-ms so its own, more precise timeout wins the race. */
     public static final long MARGIN_MILLIS = 10_000;
+    private static final String FALLBACK = "fallback";
+    private static final String WAIT_TIMEOUT = "wait-timeout-ms";
 
     public enum Fallback {
         /** Run the full CLI in this JVM: slower, but archiving never depends on the daemon running. */
@@ -44,10 +46,17 @@ public record AgentSettings(Fallback fallback, long replyWaitMillis) {
         return of(p);
     }
 
+    /** What the daemon writes: the one place that knows this file's keys besides {@link #of}. */
+    public static String text(Fallback fallback, long daemonWaitTimeoutMillis) {
+        return "# written by the walstow daemon at start-up; read by agents when it does not answer\n"
+                + FALLBACK + "=" + (fallback == Fallback.FAIL ? "fail" : "in-process") + "\n"
+                + WAIT_TIMEOUT + "=" + daemonWaitTimeoutMillis + "\n";
+    }
+
     static AgentSettings of(Properties p) {
-        Fallback fallback = "fail".equals(trimmed(p, "fallback")) ? Fallback.FAIL : Fallback.IN_PROCESS;
+        Fallback fallback = "fail".equals(trimmed(p, FALLBACK)) ? Fallback.FAIL : Fallback.IN_PROCESS;
         long wait = DEFAULT_REPLY_WAIT_MILLIS;
-        String timeout = trimmed(p, "wait-timeout-ms");
+        String timeout = trimmed(p, WAIT_TIMEOUT);
         if (timeout != null) {
             try {
                 long daemonWait = Long.parseLong(timeout);

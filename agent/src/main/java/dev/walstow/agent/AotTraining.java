@@ -4,6 +4,7 @@ import dev.walstow.agent.protocol.Frames;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.spool.ConfigFile;
 import dev.walstow.agent.spool.Serving;
+import dev.walstow.agent.spool.SpoolContract;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,7 +38,7 @@ public final class AotTraining {
         try {
             Path spool = Files.createDirectories(data.resolve(Agent.SPOOL));
             Files.writeString(data.resolve("PG_VERSION"), "15\n");
-            Files.writeString(spool.resolve("agent.properties"), "fallback=fail\nwait-timeout-ms=5000\n");
+            Files.writeString(spool.resolve(SpoolContract.AGENT_PROPERTIES), "fallback=fail\nwait-timeout-ms=5000\n");
             InProcessRunner none = a -> {
                 throw new IllegalStateException("the training run must not reach the in-process CLI");
             };
@@ -47,7 +48,7 @@ public final class AotTraining {
             String seg = "000000010000000000000001";
             expect(agent.run("archive-push", "pg_wal/" + seg), ErrorCode.STORAGE.pushExit());
             expect(agent.run("archive-get", seg, "pg_wal/RECOVERYXLOG"), ErrorCode.STORAGE.getExit());
-            Path socket = spool.resolve("daemon.sock");
+            Path socket = spool.resolve(SpoolContract.SOCKET);
             Reply[] replies = {Reply.ok(""), Reply.notFound("not in the archive"),
                     Reply.error(ErrorCode.STORAGE, "[WS-STORAGE] training")};
             // As a live daemon publishes itself (this JVM plays it): the calls below read and check serving.

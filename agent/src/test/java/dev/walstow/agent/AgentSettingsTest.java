@@ -28,4 +28,13 @@ class AgentSettingsTest {
         Path f = Files.writeString(dir.resolve("agent.properties"), "fallback = fail \nwait-timeout-ms = 60000\n");
         assertThat(AgentSettings.read(f)).isEqualTo(new AgentSettings(AgentSettings.Fallback.FAIL, 70_000));
     }
+
+    @Test
+    @DisplayName("what the daemon writes reads back as its policy and its wait plus the margin")
+    void roundTrip() throws Exception {
+        Path f = Files.writeString(dir.resolve("agent.properties"), AgentSettings.text(AgentSettings.Fallback.FAIL, 2_500));
+        assertThat(AgentSettings.read(f)).isEqualTo(new AgentSettings(AgentSettings.Fallback.FAIL, 12_500));
+        Files.writeString(f, AgentSettings.text(AgentSettings.Fallback.IN_PROCESS, 300_000));
+        assertThat(AgentSettings.read(f)).isEqualTo(new AgentSettings(AgentSettings.Fallback.IN_PROCESS, 310_000));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.walstow.daemon;
 
 import dev.walstow.agent.protocol.Reply;
+import dev.walstow.agent.spool.SpoolContract;
 import dev.walstow.error.WalstowException;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.WalFileName;
@@ -58,7 +59,7 @@ final class LauncherAsks {
         try {
             name = WalFileName.parse(request.substring(0, dot));
         } catch (WalstowException e) {
-            answer(request, ".error");
+            answer(request, SpoolContract.ANSWER_ERROR);
             return;
         }
         // Segments show their fetch as fetching/NAME already; other files get the marker here, so that the launcher
@@ -77,7 +78,7 @@ final class LauncherAsks {
                         deleteQuietly(answer);
                     } else if (failure != null || reply.status() != Reply.Status.OK) {
                         boolean missing = failure == null && reply.status() == Reply.Status.NOT_FOUND;
-                        answer(request, missing ? ".missing" : ".error");
+                        answer(request, missing ? SpoolContract.ANSWER_MISSING : SpoolContract.ANSWER_ERROR);
                     }
                 } finally {
                     finish(name, marked, ask);
@@ -87,7 +88,7 @@ final class LauncherAsks {
             // E.g. rejected while the daemon shuts down: answer, so the launcher starts the agent at once, and keep
             // the watcher alive for the next ask.
             LOG.warn("cannot serve the launcher's ask {}: {}", request, e.toString());
-            answer(request, ".error");
+            answer(request, SpoolContract.ANSWER_ERROR);
             finish(name, marked, ask);
         }
     }

@@ -1,6 +1,6 @@
 package dev.walstow.daemon;
 
-import dev.walstow.agent.Agent;
+import dev.walstow.agent.spool.SpoolContract;
 import dev.walstow.agent.spool.Serving;
 import java.nio.file.Path;
 
@@ -50,14 +50,13 @@ import java.nio.file.Path;
  *                                      (anything else: the launcher asks again through the agent, which reports it)
  * </pre>
  *
- * The relative forms (from the data directory) are what the launcher uses; keep them in sync with
- * packaging/src/main/c/walstow.c.
+ * Every name is {@link SpoolContract}'s, from which the launcher's C header is generated at build time.
  *
  * @param repositoryId the repository whose state this layout addresses; null for a layout of the root only (the
  *     socket, the lock), which is all a daemon has before it has read its repository's binding
  */
 public record SpoolLayout(Path dataDirectory, String repositoryId) {
-    public static final String RELATIVE_ROOT = Agent.SPOOL;
+    public static final String RELATIVE_ROOT = SpoolContract.ROOT;
 
     /** The root-level paths only. */
     public SpoolLayout(Path dataDirectory) {
@@ -82,7 +81,7 @@ public record SpoolLayout(Path dataDirectory, String repositoryId) {
     }
 
     public Path socket() {
-        return root().resolve("daemon.sock");
+        return root().resolve(SpoolContract.SOCKET);
     }
 
     public Path lockFile() {
@@ -94,11 +93,11 @@ public record SpoolLayout(Path dataDirectory, String repositoryId) {
     }
 
     public Path agentProperties() {
-        return root().resolve("agent.properties");
+        return root().resolve(SpoolContract.AGENT_PROPERTIES);
     }
 
     public Path pushedDirectory() {
-        return stateRoot().resolve("pushed");
+        return stateRoot().resolve(SpoolContract.PUSHED);
     }
 
     public Path pushed(String walFileName) {
@@ -106,7 +105,7 @@ public record SpoolLayout(Path dataDirectory, String repositoryId) {
     }
 
     public Path failedDirectory() {
-        return stateRoot().resolve("failed");
+        return stateRoot().resolve(SpoolContract.FAILED);
     }
 
     public Path failed(String walFileName) {
@@ -115,7 +114,7 @@ public record SpoolLayout(Path dataDirectory, String repositoryId) {
 
     /** Parent of the per-boot prefetch directories; anything in it but {@link #prefetchDirectory()} is stale. */
     public Path prefetchRoot() {
-        return stateRoot().resolve("prefetch");
+        return stateRoot().resolve(SpoolContract.PREFETCH);
     }
 
     /**
@@ -135,31 +134,31 @@ public record SpoolLayout(Path dataDirectory, String repositoryId) {
     }
 
     public Path pushingDirectory() {
-        return stateRoot().resolve("pushing");
+        return stateRoot().resolve(SpoolContract.PUSHING);
     }
 
     public Path fetchingDirectory() {
-        return stateRoot().resolve("fetching");
+        return stateRoot().resolve(SpoolContract.FETCHING);
     }
 
     public Path askedDirectory() {
-        return stateRoot().resolve("asked");
+        return stateRoot().resolve(SpoolContract.ASKED);
     }
 
     public Path answersDirectory() {
-        return stateRoot().resolve("answers");
+        return stateRoot().resolve(SpoolContract.ANSWERS);
     }
 
     public Path pidFile() {
-        return root().resolve("daemon.pid");
+        return root().resolve(SpoolContract.PID_FILE);
     }
 
     public Path warmUpDirectory() {
-        return root().resolve("warm-up");
+        return root().resolve(SpoolContract.WARM_UP);
     }
 
     public Path napFifo() {
-        return root().resolve("nap.fifo");
+        return root().resolve(SpoolContract.NAP_FIFO);
     }
 
     public Path pgWal() {

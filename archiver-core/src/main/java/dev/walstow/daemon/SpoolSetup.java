@@ -1,6 +1,8 @@
 package dev.walstow.daemon;
 
+import dev.walstow.agent.AgentSettings;
 import dev.walstow.agent.spool.Serving;
+import dev.walstow.agent.spool.SpoolContract;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.error.LocalIoError;
 import java.io.IOException;
@@ -31,7 +33,8 @@ final class SpoolSetup {
      * state directories of walstow versions that did not keep state per repository: nothing of it may answer a call.
      */
     private static void removeOtherState(SpoolLayout layout) throws IOException {
-        Set<String> legacy = Set.of("pushed", "failed", "prefetch", "pushing", "fetching", "asked", "answers");
+        Set<String> legacy = Set.of(SpoolContract.PUSHED, SpoolContract.FAILED, SpoolContract.PREFETCH,
+                SpoolContract.PUSHING, SpoolContract.FETCHING, SpoolContract.ASKED, SpoolContract.ANSWERS);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.root())) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
@@ -89,9 +92,8 @@ final class SpoolSetup {
             // Asks of launchers that waited for the previous daemon: they have fallen back to the agent by now.
             new WorkMarkers(layout.askedDirectory()).clear();
             new WorkMarkers(layout.answersDirectory()).clear();
-            String properties = "# written by the walstow daemon at start-up; read by agents when it does not answer\n"
-                    + "fallback=" + (d.fallback() == DaemonConfig.Fallback.FAIL ? "fail" : "in-process") + "\n"
-                    + "wait-timeout-ms=" + d.waitTimeout().toMillis() + "\n";
+            String properties = AgentSettings.text(d.fallback() == DaemonConfig.Fallback.FAIL
+                    ? AgentSettings.Fallback.FAIL : AgentSettings.Fallback.IN_PROCESS, d.waitTimeout().toMillis());
             Path temp = layout.root().resolve(".agent.properties.tmp");
             Files.writeString(temp, properties, StandardCharsets.UTF_8);
             Files.move(temp, layout.agentProperties(), StandardCopyOption.ATOMIC_MOVE,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.walstow.agent.spool.ConfigFile;
 import dev.walstow.agent.spool.Serving;
+import dev.walstow.agent.spool.SpoolContract;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -221,6 +222,18 @@ class LauncherFastPathIT {
         Proc real = run(Path.of(System.getProperty("walstow.dist"), "bin/walstow"), "archive-push", "pg_wal/" + SEG);
         assertThat(real.exit()).isEqualTo(7);
         assertThat(real.err()).contains("[WS-STORAGE] no walstow daemon answered on pg_wal/.walstow/daemon.sock");
+    }
+
+    @Test
+    @DisplayName("bin/walstow-jvm fails its hand-over with the contract's statuses, as the compiled launcher does")
+    void handOverStatusesAgree() throws IOException {
+        String jvm = Files.readString(Path.of(System.getProperty("walstow.dist"), "bin/walstow-jvm"));
+        assertThat(jvm).contains("then exit " + SpoolContract.HANDOVER_FAILED_GET + "; fi")
+                .contains("    exit " + SpoolContract.HANDOVER_FAILED + "\n");
+        // The compiled launcher, with no bin/walstow-jvm beside it: the same two statuses.
+        assertThat(run(launcherOnly, "archive-get", "not-a-wal-name", "pg_wal/RECOVERYXLOG").exit())
+                .isEqualTo(SpoolContract.HANDOVER_FAILED_GET);
+        assertThat(run(launcherOnly, "init").exit()).isEqualTo(SpoolContract.HANDOVER_FAILED);
     }
 
     @Test

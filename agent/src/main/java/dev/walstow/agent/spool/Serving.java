@@ -35,10 +35,10 @@ import java.util.regex.Pattern;
  * prefetched file is handed over only while the daemon that fetched it is the one published here.
  */
 public record Serving(long pid, String repositoryId, String configFingerprint, String configPath) {
-    public static final String FILE = "serving";
-    public static final String LOCK = "daemon.lock";
-    public static final String STATE_PREFIX = "repo-";
-    private static final String MAGIC = "walstow-serving-1";
+    public static final String FILE = SpoolContract.SERVING;
+    public static final String LOCK = SpoolContract.LOCK;
+    public static final String STATE_PREFIX = SpoolContract.STATE_PREFIX;
+    public static final String MAGIC = "walstow-serving-1";
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern FINGERPRINT = Pattern.compile("[0-9]+:[0-9]+:[0-9]+:[0-9]+\\.[0-9]{9}:[0-9]+\\.[0-9]{9}");
 
