@@ -10,6 +10,7 @@ import dev.walstow.error.WalstowException;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
+import dev.walstow.runtime.LocalFiles;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StoredObject;
@@ -79,7 +80,7 @@ public final class ArchiveGet {
                             "run walstow verify; the archived object is damaged or from another cluster", e)
                     : e;
         } finally {
-            deleteQuietly(temp);
+            LocalFiles.deleteQuietly(temp);
         }
     }
 
@@ -141,14 +142,6 @@ public final class ArchiveGet {
         } catch (IOException e) {
             throw new LocalIoError("cannot move the restored file into place at " + destination + ": "
                     + e.getMessage(), "check free space and permissions of pg_wal", e);
-        }
-    }
-
-    private static void deleteQuietly(Path temp) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // Best effort: a leftover hidden temp file in pg_wal is harmless and PostgreSQL ignores it.
         }
     }
 }

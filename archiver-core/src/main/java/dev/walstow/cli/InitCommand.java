@@ -5,6 +5,7 @@ import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.UserError;
 import dev.walstow.repo.Repository;
 import dev.walstow.runtime.Components;
+import dev.walstow.runtime.Version;
 import dev.walstow.wal.ClusterIdentity;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,7 +34,7 @@ final class InitCommand implements Callable<Integer> {
                 "no data directory given", "pass --pgdata DIR or set [postgres] data in the configuration"));
         ClusterIdentity cluster = ClusterIdentity.read(data);
         try (Repository repository = Components.repository(cfg, true)) {
-            RepositoryInit.Outcome outcome = new RepositoryInit(repository).bind(cluster, Main.version());
+            RepositoryInit.Outcome outcome = new RepositoryInit(repository).bind(cluster, Version.current());
             spec.commandLine().getOut().println((outcome.alreadyBound()
                     ? "repository " + repository.location() + " was already bound to "
                     : "repository " + repository.location() + " is now bound to ")

@@ -6,18 +6,18 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExitCodeExceptionMapper;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /**
  * Entry point. Adapts the command line to the commands and maps every outcome to the exit-code contract
  * (docs/exit-codes.md): archive-get failures exit above 125 so PostgreSQL stops recovery rather than ending it;
  * everything else exits 2..125 so archive_command is retried.
  */
-@Command(name = "walstow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "walstow", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "PostgreSQL WAL archive agent: archive_command, restore_command, repository tools.",
         subcommands = {ArchivePushCommand.class, ArchiveGetCommand.class, InitCommand.class, DaemonCommand.class,
                 BackupCommand.class, RestoreCommand.class, VerifyCommand.class, InfoCommand.class, ExpireCommand.class,
@@ -69,15 +69,10 @@ public final class Main {
     }
 
     /** Reports the version from the jar manifest (set by the build). */
-    static final class Version implements CommandLine.IVersionProvider {
+    static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"walstow " + version(), "Java " + Runtime.version()};
+            return new String[] {"walstow " + dev.walstow.runtime.Version.current(), "Java " + Runtime.version()};
         }
-    }
-
-    static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
     }
 }

@@ -2,6 +2,7 @@ package dev.walstow.codec;
 
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
+import dev.walstow.runtime.LocalFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -67,7 +68,7 @@ public final class KeyGenerator {
         try {
             write(publicKeyOut, false, generator.generatePublicKeyRing()::encode);
         } catch (IOException e) {
-            deleteQuietly(secretKeyOut); // so that a retry does not trip over half the pair
+            LocalFiles.deleteQuietly(secretKeyOut); // so that a retry does not trip over half the pair
             throw writeFailed(publicKeyOut, e);
         }
     }
@@ -134,14 +135,6 @@ public final class KeyGenerator {
         }
         return new LocalIoError("Cannot write key file " + path + ": " + e + ".",
                 "check that the directory exists and is writable", e);
-    }
-
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // best effort; the error about the public key is the one to report
-        }
     }
 
 }

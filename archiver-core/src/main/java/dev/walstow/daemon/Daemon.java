@@ -22,6 +22,7 @@ import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryIdentity;
 import dev.walstow.runtime.Components;
+import dev.walstow.runtime.Version;
 import dev.walstow.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -171,14 +172,9 @@ public final class Daemon {
         return metricsServer == null ? -1 : metricsServer.port();
     }
 
-    private static String version() {
-        String v = Daemon.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
-    }
-
     /** What {@code GET /status} answers. */
     public String statusJson() {
-        return StatusReport.of(version(), startedAt, layout.dataDirectory().toString(), repository.location(),
+        return StatusReport.of(Version.current(), startedAt, layout.dataDirectory().toString(), repository.location(),
                 guardSql.isPresent(), metrics).toJson();
     }
 

@@ -243,7 +243,7 @@ final class FetchService {
         held.remove(s.fileName());
         for (SegmentName spooled : spooledSegments()) {
             if (spooled.timeline().equals(s.timeline()) && spooled.segmentNumber(size) <= position) {
-                deleteQuietly(layout.prefetched(spooled.fileName()));
+                deleteOwn(layout.prefetched(spooled.fileName()));
                 held.remove(spooled.fileName());
             } else {
                 held.add(spooled.fileName());
@@ -281,7 +281,7 @@ final class FetchService {
         if (timeline.value() > previous) {
             for (SegmentName spooled : spooledSegments()) {
                 if (spooled.timeline().compareTo(timeline) < 0) {
-                    deleteQuietly(layout.prefetched(spooled.fileName()));
+                    deleteOwn(layout.prefetched(spooled.fileName()));
                 }
             }
         }
@@ -292,7 +292,7 @@ final class FetchService {
         consumed.clear();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(layout.prefetchDirectory())) {
             for (Path file : files) {
-                deleteQuietly(file);
+                deleteOwn(file);
             }
         } catch (IOException e) {
             LOG.warn("cannot clear {}: {}", layout.prefetchDirectory(), e.toString());
@@ -368,7 +368,7 @@ final class FetchService {
     }
 
     /** Our own deletions are not recovery's progress: {@link #left} must not refill the window for them. */
-    private void deleteQuietly(Path file) {
+    private void deleteOwn(Path file) {
         String name = file.getFileName().toString();
         ownDeletes.add(name);
         try {

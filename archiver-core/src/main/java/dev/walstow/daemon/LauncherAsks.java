@@ -3,6 +3,7 @@ package dev.walstow.daemon;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.spool.SpoolContract;
 import dev.walstow.error.WalstowException;
+import dev.walstow.runtime.LocalFiles;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.WalFileName;
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class LauncherAsks {
                 try {
                     if (!Files.exists(ask)) {
                         // The launcher gave up (it removes its ask before starting the agent): nobody collects this.
-                        deleteQuietly(answer);
+                        LocalFiles.deleteQuietly(answer);
                     } else if (failure != null || reply.status() != Reply.Status.OK) {
                         boolean missing = failure == null && reply.status() == Reply.Status.NOT_FOUND;
                         answer(request, missing ? SpoolContract.ANSWER_MISSING : SpoolContract.ANSWER_ERROR);
@@ -98,7 +99,7 @@ final class LauncherAsks {
         if (marked) {
             working.end(name.fileName());
         }
-        deleteQuietly(ask);
+        LocalFiles.deleteQuietly(ask);
     }
 
     /** Removes asks and answers older than {@code age}: their launcher has given up or was killed. */
@@ -123,14 +124,6 @@ final class LauncherAsks {
         } catch (IOException e) {
             // The launcher then waits out its bound and starts the agent: slower, still correct.
             LOG.warn("cannot answer the launcher's ask {}: {}", request, e.toString());
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.debug("cannot remove {}: {}", file, e.toString());
         }
     }
 }

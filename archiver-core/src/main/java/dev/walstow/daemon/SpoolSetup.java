@@ -5,6 +5,7 @@ import dev.walstow.agent.spool.Serving;
 import dev.walstow.agent.spool.SpoolContract;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.error.LocalIoError;
+import dev.walstow.runtime.LocalFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -41,7 +42,7 @@ final class SpoolSetup {
                 if ((name.startsWith(Serving.STATE_PREFIX) && !entry.equals(layout.stateRoot()))
                         || legacy.contains(name)) {
                     LOG.info("removing {}: state of another repository or an older walstow", entry);
-                    deleteTree(entry);
+                    LocalFiles.deleteTree(entry);
                 }
             }
         }
@@ -52,21 +53,10 @@ final class SpoolSetup {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.prefetchRoot())) {
             for (Path entry : entries) {
                 if (!entry.equals(layout.prefetchDirectory())) {
-                    deleteTree(entry);
+                    LocalFiles.deleteTree(entry);
                 }
             }
         }
-    }
-
-    static void deleteTree(Path path) throws IOException {
-        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(path)) {
-                for (Path entry : entries) {
-                    deleteTree(entry);
-                }
-            }
-        }
-        Files.deleteIfExists(path);
     }
 
     /**

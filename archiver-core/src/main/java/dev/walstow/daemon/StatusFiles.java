@@ -3,15 +3,16 @@ package dev.walstow.daemon;
 import dev.walstow.agent.ErrorCode;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.WalstowException;
+import dev.walstow.runtime.LocalFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.FileTime;
 import java.util.Optional;
 import java.util.UUID;
@@ -83,7 +84,7 @@ final class StatusFiles {
             // Only a report for people and agents; the failure itself is still answered from memory.
             LOG.warn("cannot record the failure of {} in {}: {}", name, layout.failedDirectory(), e.toString());
         } finally {
-            deleteQuietly(temp);
+            LocalFiles.deleteQuietly(temp);
         }
     }
 
@@ -138,13 +139,5 @@ final class StatusFiles {
 
     private static String tempName(String name) {
         return "." + name + "." + UUID.randomUUID() + ".tmp";
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // A hidden leftover is removed by removeOrphans.
-        }
     }
 }

@@ -9,6 +9,7 @@ import dev.walstow.error.WalstowException;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
+import dev.walstow.runtime.LocalFiles;
 import dev.walstow.storage.PosixObjectStore;
 import dev.walstow.wal.ClusterIdentity;
 import dev.walstow.wal.SegmentName;
@@ -117,7 +118,7 @@ final class WarmUp {
 
     /** @return the rounds completed before {@code busy} said stop */
     Rounds run() throws IOException {
-        SpoolSetup.deleteTree(directory);
+        LocalFiles.deleteTree(directory);
         if (Files.getFileStore(directory.getParent()).getUsableSpace() < minFreeBytes) {
             LOG.info("warm-up skipped: less than {} MiB free on the file system of {}", minFreeBytes >> 20,
                     directory.getParent());
@@ -162,7 +163,7 @@ final class WarmUp {
                 done++;
             }
         } finally {
-            SpoolSetup.deleteTree(directory);
+            LocalFiles.deleteTree(directory);
         }
         return new Rounds(done, fetched);
     }
