@@ -28,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +95,8 @@ final class FetchService {
                             : Reply.notFound(name.fileName() + " is not in the archive"));
         }
         return reply.copy().orTimeout(waitTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionally(failure -> replyFor(name, failure));
+                .exceptionally(failure -> Replies.forFailure(failure, name.fileName() + " still not restored after "
+                        + waitTimeout.toSeconds() + " s"));
     }
 
     private CompletableFuture<Reply> segment(SegmentName s, Path destination) {
@@ -344,17 +344,6 @@ final class FetchService {
             }
         }
         return known;
-    }
-
-    private Reply replyFor(WalFileName name, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        return switch (cause) {
-            case WalstowException e -> Reply.error(e.code(), e.oneLine());
-            case TimeoutException t -> Reply.error(ErrorCode.STORAGE, "[" + ErrorCode.STORAGE.id() + "] "
-                    + name.fileName() + " still not restored after " + waitTimeout.toSeconds() + " s");
-            default -> Reply.error(ErrorCode.INTERNAL, "[" + ErrorCode.INTERNAL.id() + "] " + cause);
-        };
     }
 
     private static Reply localError(String file, Path destination, IOException e) {

@@ -1,6 +1,5 @@
 package dev.walstow.daemon;
 
-import dev.walstow.agent.ErrorCode;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.Retrier;
@@ -18,9 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,19 +87,8 @@ final class PushService {
                 .orTimeout(waitTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ok, failure) -> failure == null
                         ? Reply.ok(name.fileName() + " archived")
-                        : replyFor(name, failure));
-    }
-
-    private Reply replyFor(WalFileName name, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        return switch (cause) {
-            case WalstowException e -> Reply.error(e.code(), e.oneLine());
-            case TimeoutException t -> Reply.error(ErrorCode.STORAGE, "[" + ErrorCode.STORAGE.id() + "] "
-                    + name.fileName() + " still not durable after " + waitTimeout.toSeconds()
-                    + " s; PostgreSQL will retry");
-            default -> Reply.error(ErrorCode.INTERNAL, "[" + ErrorCode.INTERNAL.id() + "] " + cause);
-        };
+                        : Replies.forFailure(failure, name.fileName() + " still not durable after "
+                                + waitTimeout.toSeconds() + " s; PostgreSQL will retry"));
     }
 
     int removeOrphans() {
