@@ -31,6 +31,9 @@ class AgentTest {
     private static final String[] GET = {"archive-get", SEG, "pg_wal/RECOVERYXLOG"};
     /** What the fake in-process CLI returns: no real walstow status, so a match proves who decided. */
     private static final int IN_PROCESS_EXIT = 42;
+    private static final DaemonClient MUST_NOT_BE_CALLED = (s, r, w) -> {
+        throw new AssertionError("daemon asked for " + r);
+    };
 
     @TempDir
     Path dataDir;
@@ -199,24 +202,31 @@ class AgentTest {
         Files.setLastModifiedTime(file, FileTime.from(heartbeat));
     }
 
-    private Agent agent(DaemonClient client, Clock clock) {
+    /** A configuration file, and a live daemon (this JVM) serving it. */
+    private Path servedConfig() throws IOException {
+        Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\n");
+        serving(config, Instant.now());
+        return config;
+    }
+
+    /** An agent that sees no $WALSTOW_CONFIG of this machine: the calls name their configuration file. */
+    private Agent isolated(DaemonClient client) {
         return new Agent(spool, dataDir.toString(), client, args -> {
             inProcessCalls.add(List.of(args));
             return IN_PROCESS_EXIT;
-        }, new PrintStream(stderr, true, StandardCharsets.UTF_8), Map.of(), clock);
+        }, new PrintStream(stderr, true, StandardCharsets.UTF_8), Map.of(), Clock.systemUTC());
     }
 
     @Test
     @DisplayName("a live daemon serving the call's configuration file is asked, with that file's fingerprint")
     void servingSameConfiguration() throws Exception {
-        Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\n");
-        serving(config, Instant.now());
+        Path config = servedConfig();
         List<Request> asked = new ArrayList<>();
         DaemonClient recording = (s, r, w) -> {
             asked.add(r);
             return new DaemonOutcome.Answered(Reply.ok(""));
         };
-        assertThat(agent(recording, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+        assertThat(isolated(recording).run("--config", config.toString(), "archive-push",
                 "pg_wal/" + SEG)).isZero();
         assertThat(asked).singleElement().extracting(Request::configFingerprint)
                 .isEqualTo(ConfigFile.fingerprint(config).orElseThrow());
@@ -227,19 +237,16 @@ class AgentTest {
     void servingOtherConfiguration() throws Exception {
         Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\npath = \"/a\"\n");
         Path other = Files.writeString(dataDir.resolve("other.toml"), "[repository]\n");
-        DaemonClient mustNotBeCalled = (s, r, w) -> {
-            throw new AssertionError("daemon asked for " + r);
-        };
         serving(other, Instant.now());
-        assertThat(agent(mustNotBeCalled, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+        assertThat(isolated(MUST_NOT_BE_CALLED).run("--config", config.toString(), "archive-push",
                 "pg_wal/" + SEG)).isEqualTo(IN_PROCESS_EXIT);
         serving(config, Instant.now());
         // Another size too: on kernels with coarse timestamps an edit within one tick may keep mtime and ctime.
         Files.writeString(config, "[repository]\npath = \"/bb\"\n");
-        assertThat(agent(mustNotBeCalled, Clock.systemUTC()).run("--config", config.toString(), "archive-get", SEG,
+        assertThat(isolated(MUST_NOT_BE_CALLED).run("--config", config.toString(), "archive-get", SEG,
                 "pg_wal/RECOVERYXLOG")).isEqualTo(IN_PROCESS_EXIT);
         properties("fallback=fail");
-        assertThat(agent(mustNotBeCalled, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+        assertThat(isolated(MUST_NOT_BE_CALLED).run("--config", config.toString(), "archive-push",
                 "pg_wal/" + SEG)).isEqualTo(7);
         assertThat(err()).contains("not the configuration of this call");
     }
@@ -249,10 +256,7 @@ class AgentTest {
     void staleHeartbeat() throws Exception {
         Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\n");
         serving(config, Instant.now().minus(Serving.STALE_AFTER).minusSeconds(1));
-        DaemonClient mustNotBeCalled = (s, r, w) -> {
-            throw new AssertionError("daemon asked for " + r);
-        };
-        assertThat(agent(mustNotBeCalled, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+        assertThat(isolated(MUST_NOT_BE_CALLED).run("--config", config.toString(), "archive-push",
                 "pg_wal/" + SEG)).isEqualTo(IN_PROCESS_EXIT);
         assertThat(err()).contains("shows no sign of life").contains("HINT:");
     }
@@ -260,8 +264,7 @@ class AgentTest {
     @Test
     @DisplayName("while a push waits, a heartbeat that goes stale ends the wait; a get keeps waiting")
     void heartbeatStopsDuringWait() throws Exception {
-        Path config = Files.writeString(dataDir.resolve("w.toml"), "[repository]\n");
-        serving(config, Instant.now());
+        Path config = servedConfig();
         List<Boolean> responsive = new ArrayList<>();
         // Asked while the heartbeat was fresh; then the daemon hangs: its heartbeat is 10 s old when the client looks.
         DaemonClient hanging = new DaemonClient() {
@@ -283,12 +286,12 @@ class AgentTest {
                         : new DaemonOutcome.Unanswered(DaemonOutcome.Why.UNRESPONSIVE, "no heartbeat");
             }
         };
-        assertThat(agent(hanging, Clock.systemUTC()).run("--config", config.toString(), "archive-push",
+        assertThat(isolated(hanging).run("--config", config.toString(), "archive-push",
                 "pg_wal/" + SEG)).isEqualTo(IN_PROCESS_EXIT);
         assertThat(responsive).containsExactly(false);
         assertThat(err()).contains("stopped showing signs of life");
         serving(config, Instant.now());
-        assertThat(agent(hanging, Clock.systemUTC()).run("--config", config.toString(), "archive-get", SEG,
+        assertThat(isolated(hanging).run("--config", config.toString(), "archive-get", SEG,
                 "pg_wal/RECOVERYXLOG")).isZero();
         assertThat(responsive).containsExactly(false, true);
     }
@@ -296,10 +299,7 @@ class AgentTest {
     @Test
     @DisplayName("arguments the agent does not own go to the CLI without asking the daemon")
     void delegates() {
-        DaemonClient mustNotBeCalled = (s, r, w) -> {
-            throw new AssertionError("daemon asked for " + r);
-        };
-        assertThat(agent(mustNotBeCalled).run("archive-push")).isEqualTo(IN_PROCESS_EXIT);
+        assertThat(agent(MUST_NOT_BE_CALLED).run("archive-push")).isEqualTo(IN_PROCESS_EXIT);
         assertThat(inProcessCalls).containsExactly(List.of("archive-push"));
     }
 }
