@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * key, what is wrong and what is expected, so a user sees all of them in one run instead of fixing one per start.
  */
 final class ConfigTree {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|min|m|h|d)");
 
     private final JsonNode root;
     private final List<String> errors = new ArrayList<>();
@@ -141,15 +141,25 @@ final class ConfigTree {
         return n.get().asBoolean();
     }
 
+    /** One syntax for every duration: a whole number and a unit, ms, s, min (or m), h, d. */
+    static final String DURATION_SYNTAX = "a whole number and a unit (\"500ms\", \"30s\", \"15min\", \"1h\", \"7d\")";
+
     Duration duration(String table, String key, Duration defaultValue, Duration min, Duration max) {
+        Optional<JsonNode> n = node(table, key);
+        if (n.isPresent() && n.get().isNumber()) {
+            // A bare number has no unit, and guessing one (seconds? milliseconds?) is how timeouts end up 1000x off.
+            error(table + "." + key, "must be a duration, " + DURATION_SYNTAX + ", in quotes; got the bare number "
+                    + n.get() + " (write e.g. \"" + n.get() + "ms\" or \"" + n.get() + "s\")");
+            return defaultValue;
+        }
         Optional<String> s = string(table, key);
         if (s.isEmpty()) {
             return defaultValue;
         }
         Optional<Duration> parsed = parseDuration(s.get());
         if (parsed.isEmpty() || parsed.get().compareTo(min) < 0 || parsed.get().compareTo(max) > 0) {
-            error(table + "." + key, "must be a duration like \"500ms\", \"10s\", \"15m\" from " + min.toMillis()
-                    + "ms to " + max.toSeconds() + "s, got \"" + s.get() + "\"");
+            error(table + "." + key, "must be a duration, " + DURATION_SYNTAX + ", from " + Durations.text(min)
+                    + " to " + Durations.text(max) + "; got \"" + s.get() + "\"");
             return defaultValue;
         }
         return parsed.get();
@@ -164,7 +174,7 @@ final class ConfigTree {
         return Optional.of(switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
+            case "min", "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         });

@@ -84,6 +84,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("a duration is a number with a unit (ms, s, min or m, h, d); a bare number is refused and told so")
+    void durationUnits() {
+        WalstowConfig c = ConfigLoader.parse(SRC, MINIMAL + """
+                [retry]
+                initial-backoff = "500ms"
+                max-backoff = "2min"
+                [guard]
+                rpo = "15m"
+                """);
+        assertThat(c.retry().initialBackoff()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.retry().maxBackoff()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.guard().rpo()).isEqualTo(Duration.ofMinutes(15));
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + """
+                [retry]
+                initial-backoff = 500
+                """)).isInstanceOf(UserError.class)
+                .hasMessageContaining("retry.initial-backoff: must be a duration")
+                .hasMessageContaining("got the bare number 500 (write e.g. \"500ms\" or \"500s\")")
+                .hasMessageNotContaining("non-empty string");
+    }
+
+    @Test
     @DisplayName("no key and no explicit enabled = false is refused, so WAL is never stored in the clear by accident")
     void encryptionMustBeExplicit() {
         assertThatThrownBy(() -> ConfigLoader.parse(SRC, """
