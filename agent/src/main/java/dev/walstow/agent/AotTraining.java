@@ -38,7 +38,8 @@ public final class AotTraining {
         try {
             Path spool = Files.createDirectories(data.resolve(Agent.SPOOL));
             Files.writeString(data.resolve("PG_VERSION"), "15\n");
-            Files.writeString(spool.resolve(SpoolContract.AGENT_PROPERTIES), "fallback=fail\nwait-timeout-ms=5000\n");
+            Files.writeString(spool.resolve(SpoolContract.AGENT_PROPERTIES),
+                    AgentSettings.text(AgentSettings.Fallback.FAIL, 5_000));
             InProcessRunner none = a -> {
                 throw new IllegalStateException("the training run must not reach the in-process CLI");
             };

@@ -56,9 +56,13 @@ public final class ConfigLoader {
     }
 
     public static WalstowConfig load(Path file) {
-        String text;
+        return parse(file, read(file));
+    }
+
+    /** The file's text, or one line that says why it cannot be had (missing; unreadable). */
+    public static String read(Path file) {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (NoSuchFileException e) {
             throw UserError.config("configuration file " + file + " does not exist",
                     "pass --config FILE or set " + ENV_VAR + "; docs/configuration.md has an example");
@@ -66,7 +70,6 @@ public final class ConfigLoader {
             throw new LocalIoError("cannot read configuration file " + file + ": " + e.getMessage(),
                     "make it readable by the PostgreSQL OS user", e);
         }
-        return parse(file, text);
     }
 
     public static WalstowConfig parse(Path source, String toml) {

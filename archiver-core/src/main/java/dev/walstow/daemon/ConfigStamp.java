@@ -1,12 +1,10 @@
 package dev.walstow.daemon;
 
 import dev.walstow.agent.spool.ConfigFile;
-import dev.walstow.error.LocalIoError;
-import dev.walstow.error.UserError;
+import dev.walstow.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,16 +29,7 @@ public record ConfigStamp(Path file, String fingerprint, String contentSha256) {
     public static Loaded load(Path file) {
         Path absolute = file.toAbsolutePath().normalize();
         Optional<String> fingerprint = ConfigFile.fingerprint(absolute);
-        String text;
-        try {
-            text = Files.readString(absolute, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw UserError.config("configuration file " + absolute + " does not exist",
-                    "pass --config FILE or set " + ConfigFile.ENV_VAR + "; docs/configuration.md has an example");
-        } catch (IOException e) {
-            throw new LocalIoError("cannot read configuration file " + absolute + ": " + e.getMessage(),
-                    "make it readable by the PostgreSQL OS user", e);
-        }
+        String text = ConfigLoader.read(absolute);
         // No fingerprint (a file system without inode numbers): nothing will match, calls take the slow path.
         return new Loaded(text, new ConfigStamp(absolute, fingerprint.orElse(""), sha256(text)));
     }
