@@ -9,7 +9,7 @@
  * dynamically: a static glibc would save 0.4 ms a call but miss libc's security updates.
  *
  * The safety rules are the daemon's, and this file only reads what the daemon publishes in pg_wal/.walstow
- * (archiver-core/.../daemon/SpoolLayout.java; pg_wal is 0700, so only the PostgreSQL OS user can write there):
+ * (archiver-core/.../daemon/spool/SpoolLayout.java; pg_wal is 0700, so only the PostgreSQL OS user can write there):
  *   - nothing is read from the daemon's state unless `serving` (agent/.../spool/Serving.java) shows a daemon that
  *     (a) loaded the very configuration file this call uses, unchanged (same device, inode, size, mtime, ctime),
  *     (b) holds the fcntl lock on daemon.lock under the pid it published (a killed daemon holds no lock, a reused

@@ -1,5 +1,6 @@
 package dev.walstow.archive;
 
+import dev.walstow.storage.Sha256;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.WalRejected;
 import dev.walstow.wal.ClusterIdentity;
@@ -17,7 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Reading and checking a WAL file on local disk before it goes anywhere. */
@@ -115,11 +115,7 @@ final class LocalWalFile {
     }
 
     private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
-        }
+        return Sha256.digest();
     }
 
     private static final class ReadErrorsAreLocal extends FilterInputStream {

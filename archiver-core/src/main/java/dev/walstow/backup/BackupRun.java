@@ -1,5 +1,9 @@
 package dev.walstow.backup;
 
+import dev.walstow.runtime.ParallelTasks;
+import dev.walstow.runtime.Progress;
+import dev.walstow.catalog.BackupCatalog;
+import dev.walstow.catalog.WalPresence;
 import dev.walstow.archive.Retrier;
 import dev.walstow.codec.WalCodec;
 import dev.walstow.config.WalstowConfig.BackupConfig;

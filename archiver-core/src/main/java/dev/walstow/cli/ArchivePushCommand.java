@@ -4,7 +4,7 @@ import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.PgWalDirectory;
 import dev.walstow.archive.Retrier;
 import dev.walstow.config.WalstowConfig;
-import dev.walstow.daemon.SpoolLayout;
+import dev.walstow.daemon.spool.SpoolLayout;
 import dev.walstow.repo.Repository;
 import dev.walstow.runtime.Components;
 import dev.walstow.wal.WalFileName;

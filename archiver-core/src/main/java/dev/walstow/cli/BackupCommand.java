@@ -3,7 +3,7 @@ package dev.walstow.cli;
 import dev.walstow.archive.Retrier;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.backup.BackupRun;
-import dev.walstow.backup.Progress;
+import dev.walstow.runtime.Progress;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.pg.PgConnections;
 import dev.walstow.repo.Repository;

@@ -2,7 +2,7 @@ package dev.walstow.cli;
 
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.config.ConfigLoader;
-import dev.walstow.daemon.ConfigStamp;
+import dev.walstow.daemon.spool.ConfigStamp;
 import dev.walstow.daemon.Daemon;
 import dev.walstow.daemon.RequestHandler;
 import dev.walstow.daemon.server.DaemonRuntime;

@@ -2,7 +2,7 @@ package dev.walstow.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.walstow.backup.RepositoryInfo;
+import dev.walstow.catalog.RepositoryInfo;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.UserError;
 import dev.walstow.repo.Repository;

@@ -1,7 +1,7 @@
 package dev.walstow.cli;
 
 import dev.walstow.archive.Retrier;
-import dev.walstow.backup.Progress;
+import dev.walstow.runtime.Progress;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.UserError;
 import dev.walstow.repo.Repository;

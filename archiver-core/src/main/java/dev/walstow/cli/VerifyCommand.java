@@ -1,8 +1,8 @@
 package dev.walstow.cli;
 
 import dev.walstow.archive.Retrier;
-import dev.walstow.backup.Progress;
-import dev.walstow.backup.RepositoryVerify;
+import dev.walstow.runtime.Progress;
+import dev.walstow.catalog.RepositoryVerify;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.DataError;
 import dev.walstow.repo.Repository;

@@ -1,5 +1,6 @@
 package dev.walstow.codec;
 
+import dev.walstow.storage.Sha256;
 import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.walstow.error.DataError;
@@ -11,7 +12,6 @@ import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
@@ -156,11 +156,7 @@ public final class WalCodec {
     }
 
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return Sha256.digest();
     }
 
     /** Passes writes through until {@link #abort()}, then swallows everything. */

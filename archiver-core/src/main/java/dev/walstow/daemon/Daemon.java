@@ -1,5 +1,13 @@
 package dev.walstow.daemon;
 
+import dev.walstow.daemon.spool.ConfigStamp;
+import dev.walstow.daemon.spool.DaemonLock;
+import dev.walstow.daemon.spool.LauncherAsks;
+import dev.walstow.daemon.spool.ServingPublisher;
+import dev.walstow.daemon.spool.SpoolLayout;
+import dev.walstow.daemon.spool.SpoolSetup;
+import dev.walstow.daemon.spool.SpoolWatcher;
+import dev.walstow.daemon.spool.WorkMarkers;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.ArchivePush;
@@ -286,7 +294,7 @@ public final class Daemon {
             LOG.warn("cannot watch {} ({}); the prefetch window refills only when the agent asks",
                     layout.prefetchDirectory(), e.toString());
         }
-        asks = new LauncherAsks(layout, fetch);
+        asks = new LauncherAsks(layout, fetch::get);
         try {
             askWatcher = new SpoolWatcher(layout.askedDirectory(), StandardWatchEventKinds.ENTRY_CREATE, "ask",
                     asks::asked);

@@ -1,5 +1,7 @@
 package dev.walstow.daemon;
 
+import dev.walstow.daemon.spool.SpoolLayout;
+import dev.walstow.daemon.spool.WorkMarkers;
 import dev.walstow.agent.ErrorCode;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.archive.ArchiveGet;

@@ -1,5 +1,8 @@
 package dev.walstow.daemon;
 
+import dev.walstow.daemon.spool.SpoolLayout;
+import dev.walstow.daemon.spool.StatusFiles;
+import dev.walstow.daemon.spool.WorkMarkers;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.Retrier;

@@ -1,5 +1,6 @@
 package dev.walstow.daemon;
 
+import dev.walstow.daemon.spool.LauncherAsks;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,6 @@
 package dev.walstow.daemon;
 
+import dev.walstow.daemon.spool.SpoolLayout;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.Retrier;
@@ -10,7 +11,7 @@ import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.runtime.LocalFiles;
-import dev.walstow.storage.PosixObjectStore;
+import dev.walstow.storage.posix.PosixObjectStore;
 import dev.walstow.wal.ClusterIdentity;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.TimelineId;

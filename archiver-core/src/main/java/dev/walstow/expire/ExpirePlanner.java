@@ -1,6 +1,6 @@
 package dev.walstow.expire;
 
-import dev.walstow.backup.BackupCatalog;
+import dev.walstow.catalog.BackupCatalog;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.config.Durations;

@@ -1,7 +1,7 @@
 package dev.walstow.expire;
 
 import dev.walstow.archive.Retrier;
-import dev.walstow.backup.ParallelTasks;
+import dev.walstow.runtime.ParallelTasks;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.repo.Repository;
 import dev.walstow.storage.StorageException;

@@ -1,9 +1,6 @@
 package dev.walstow.repo;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.walstow.storage.Sha256;
 
 /**
  * Which repository a piece of spool state describes: 16 hex digits of SHA-256 over the repository's location and its
@@ -18,11 +15,6 @@ public final class RepositoryIdentity {
     public static String of(String location, RepositoryBinding binding) {
         String text = location + "\n" + binding.systemIdentifier() + "\n" + binding.pgMajor() + "\n"
                 + binding.walSegmentSize() + "\n" + binding.createdAt() + "\n" + binding.format();
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return Sha256.hex(text, 8);
     }
 }

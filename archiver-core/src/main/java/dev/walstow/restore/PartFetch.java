@@ -1,5 +1,6 @@
 package dev.walstow.restore;
 
+import dev.walstow.storage.Sha256;
 import dev.walstow.archive.Retrier;
 import dev.walstow.backup.BackupManifest.StoredPart;
 import dev.walstow.codec.CodecResult;
@@ -81,7 +82,7 @@ public final class PartFetch {
             }
             ch.position(part.offset());
             InputStream in = Channels.newInputStream(ch);
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = Sha256.digest();
             byte[] buf = new byte[1 << 16];
             long left = part.size();
             while (left > 0) {
@@ -95,8 +96,6 @@ public final class PartFetch {
             return HexFormat.of().formatHex(sha.digest()).equals(part.sha256());
         } catch (IOException e) {
             return false;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

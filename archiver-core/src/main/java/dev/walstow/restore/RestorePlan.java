@@ -1,8 +1,8 @@
 package dev.walstow.restore;
 
 import dev.walstow.backup.BackupManifest;
-import dev.walstow.backup.TimelineHistory;
-import dev.walstow.backup.WalCatalog;
+import dev.walstow.catalog.TimelineHistory;
+import dev.walstow.catalog.WalCatalog;
 import dev.walstow.error.DataError;
 import dev.walstow.error.UserError;
 import dev.walstow.wal.Lsn;

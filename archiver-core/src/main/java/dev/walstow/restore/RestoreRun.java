@@ -1,14 +1,14 @@
 package dev.walstow.restore;
 
 import dev.walstow.archive.Retrier;
-import dev.walstow.backup.BackupCatalog;
+import dev.walstow.catalog.BackupCatalog;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.backup.BackupManifest.FileEntry;
 import dev.walstow.backup.BackupManifest.StoredPart;
-import dev.walstow.backup.ParallelTasks;
-import dev.walstow.backup.Progress;
-import dev.walstow.backup.TimelineHistories;
-import dev.walstow.backup.WalCatalog;
+import dev.walstow.runtime.ParallelTasks;
+import dev.walstow.runtime.Progress;
+import dev.walstow.catalog.TimelineHistories;
+import dev.walstow.catalog.WalCatalog;
 import dev.walstow.codec.WalCodec;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.repo.Repository;

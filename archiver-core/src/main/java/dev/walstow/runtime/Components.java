@@ -11,7 +11,7 @@ import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
 import dev.walstow.repo.Repository;
 import dev.walstow.error.RepositoryError;
-import dev.walstow.storage.PosixObjectStore;
+import dev.walstow.storage.posix.PosixObjectStore;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.s3.ConditionalWriteCache;
 import dev.walstow.storage.s3.S3ObjectStore;

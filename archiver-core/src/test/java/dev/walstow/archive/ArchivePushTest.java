@@ -18,7 +18,7 @@ import dev.walstow.storage.ForwardingObjectStore;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.ObjectStore;
 import dev.walstow.storage.ObjectWriter;
-import dev.walstow.storage.PosixObjectStore;
+import dev.walstow.storage.posix.PosixObjectStore;
 import dev.walstow.storage.PutResult;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StoredObject;

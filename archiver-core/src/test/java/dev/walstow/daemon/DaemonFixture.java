@@ -1,5 +1,7 @@
 package dev.walstow.daemon;
 
+import dev.walstow.daemon.spool.ConfigStamp;
+import dev.walstow.daemon.spool.SpoolLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.walstow.agent.protocol.Reply;
@@ -17,7 +19,7 @@ import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryIdentity;
 import dev.walstow.repo.RepositoryLayout;
-import dev.walstow.storage.PosixObjectStore;
+import dev.walstow.storage.posix.PosixObjectStore;
 import dev.walstow.wal.WalFileName;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.walstow.daemon;
 
+import dev.walstow.daemon.spool.ConfigStamp;
 import static dev.walstow.daemon.DaemonFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

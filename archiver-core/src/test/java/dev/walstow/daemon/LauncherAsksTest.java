@@ -1,5 +1,7 @@
 package dev.walstow.daemon;
 
+import dev.walstow.daemon.spool.LauncherAsks;
+import dev.walstow.daemon.DaemonFixture;
 import static dev.walstow.daemon.DaemonFixture.await;
 import static dev.walstow.daemon.TestWal.seg;
 import static org.assertj.core.api.Assertions.assertThat;

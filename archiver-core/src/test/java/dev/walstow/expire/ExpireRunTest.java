@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.walstow.archive.Retrier;
-import dev.walstow.backup.BackupCatalog;
+import dev.walstow.catalog.BackupCatalog;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
-import dev.walstow.backup.TimelineHistory;
-import dev.walstow.backup.WalCatalog;
+import dev.walstow.catalog.TimelineHistory;
+import dev.walstow.catalog.WalCatalog;
 import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.error.WalstowException;
 import dev.walstow.repo.Repository;

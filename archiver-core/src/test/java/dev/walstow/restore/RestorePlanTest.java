@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.walstow.backup.BackupManifest;
-import dev.walstow.backup.TimelineHistory;
-import dev.walstow.backup.WalCatalog;
+import dev.walstow.catalog.TimelineHistory;
+import dev.walstow.catalog.WalCatalog;
 import dev.walstow.error.DataError;
 import dev.walstow.error.UserError;
 import dev.walstow.repo.Repository;

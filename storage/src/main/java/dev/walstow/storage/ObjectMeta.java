@@ -1,6 +1,5 @@
 package dev.walstow.storage;
 
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -30,11 +29,6 @@ public record ObjectMeta(String sha256, long plainSize, String codec) {
 
     /** Metadata for raw bytes, stored as-is (codec {@code plain}). */
     public static ObjectMeta ofPlain(byte[] content) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(content);
-            return new ObjectMeta(HexFormat.of().formatHex(digest), content.length, "plain");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
-        }
+        return new ObjectMeta(Sha256.hex(content), content.length, "plain");
     }
 }

@@ -2,7 +2,7 @@
  * The repository: the {@link dev.walstow.storage.ObjectStore} contract and its backends.
  *
  * <ul>
- *   <li>{@link dev.walstow.storage.PosixObjectStore}: a local or NFS directory, one relative symbolic link per key
+ *   <li>{@link dev.walstow.storage.posix.PosixObjectStore}: a local or NFS directory, one relative symbolic link per key
  *       pointing at a hidden, content-addressed data file whose name carries the metadata.</li>
  *   <li>{@link dev.walstow.storage.InMemoryObjectStore}: for tests of other modules.</li>
  * </ul>
@@ -11,3 +11,5 @@
  * implement {@code newStore()}.
  */
 package dev.walstow.storage;
+
+import dev.walstow.storage.posix.PosixObjectStore;

@@ -483,7 +483,7 @@ public abstract class ObjectStoreContractTest {
     }
 
     /** Writes {@code bytes} as a caller would (one byte, then uneven chunks) and reports them as plain content. */
-    protected static ObjectWriter writing(byte[] bytes) {
+    public static ObjectWriter writing(byte[] bytes) {
         return new CountingWriter(bytes, ObjectMeta.ofPlain(bytes));
     }
 

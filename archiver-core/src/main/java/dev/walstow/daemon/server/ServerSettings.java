@@ -1,7 +1,7 @@
 package dev.walstow.daemon.server;
 
 import dev.walstow.config.WalstowConfig.DaemonConfig;
-import dev.walstow.daemon.SpoolLayout;
+import dev.walstow.daemon.spool.SpoolLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -9,7 +9,7 @@ import dev.walstow.agent.protocol.Frames;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.protocol.Request;
 import dev.walstow.daemon.RequestHandler;
-import dev.walstow.daemon.SpoolLayout;
+import dev.walstow.daemon.spool.SpoolLayout;
 import dev.walstow.error.UserError;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

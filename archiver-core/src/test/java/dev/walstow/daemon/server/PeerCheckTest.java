@@ -7,7 +7,7 @@ import dev.walstow.agent.ErrorCode;
 import dev.walstow.agent.protocol.Frames;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.protocol.Request;
-import dev.walstow.daemon.SpoolLayout;
+import dev.walstow.daemon.spool.SpoolLayout;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

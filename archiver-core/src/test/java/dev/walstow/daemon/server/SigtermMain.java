@@ -1,6 +1,6 @@
 package dev.walstow.daemon.server;
 
-import dev.walstow.daemon.SpoolLayout;
+import dev.walstow.daemon.spool.SpoolLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

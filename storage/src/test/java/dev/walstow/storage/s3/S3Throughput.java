@@ -2,7 +2,7 @@ package dev.walstow.storage.s3;
 
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.ObjectStore;
-import dev.walstow.storage.PosixObjectStore;
+import dev.walstow.storage.posix.PosixObjectStore;
 import dev.walstow.storage.PutResult;
 import dev.walstow.storage.StoredObject;
 import java.io.InputStream;

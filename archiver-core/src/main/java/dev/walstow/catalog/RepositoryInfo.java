@@ -1,0 +1,111 @@
+package dev.walstow.catalog;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.walstow.repo.Repository;
+import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.TimelineId;
+import dev.walstow.wal.WalSegmentSize;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code walstow info}: what the repository can recover. Reads only listings and the plain manifests, so it works
+ * on the archiving host without the secret key.
+ *
+ * <p>The newest segment's age is the store's time for its object ({@code ObjectStore.listWithInfo}: the link's
+ * mtime on posix, Last-Modified on S3), i.e. when it was archived, not when PostgreSQL wrote it; absent (null) with a
+ * store that cannot tell. A large age on a busy server means archiving has stalled.
+ */
+public record RepositoryInfo(
+        @JsonProperty("repository") String repository,
+        @JsonProperty("cluster") String cluster,
+        @JsonProperty("backups") List<Backup> backups,
+        @JsonProperty("timelines") List<Timeline> timelines,
+        @JsonProperty("oldest-recoverable-time") String oldestRecoverableTime,
+        @JsonProperty("newest-segment") String newestSegment,
+        @JsonProperty("newest-segment-stored") String newestSegmentStored,
+        @JsonProperty("newest-segment-age-seconds") Long newestSegmentAgeSeconds) {
+
+    public record Backup(@JsonProperty("label") String label, @JsonProperty("timeline") long timeline,
+            @JsonProperty("start-lsn") String startLsn, @JsonProperty("stop-lsn") String stopLsn,
+            @JsonProperty("start-time") String startTime, @JsonProperty("stop-time") String stopTime,
+            @JsonProperty("bytes") long bytes, @JsonProperty("files") int files) {}
+
+    public record Timeline(@JsonProperty("timeline") long timeline, @JsonProperty("ranges") List<String> ranges,
+            @JsonProperty("gaps") List<String> gaps) {}
+
+    public static RepositoryInfo of(Repository repository) {
+        return of(repository, Instant.now());
+    }
+
+    public static RepositoryInfo of(Repository repository, Instant now) {
+        RepositoryBinding binding = repository.requireBinding();
+        WalSegmentSize size = binding.identity().segmentSize();
+        WalCatalog catalog = WalCatalog.load(repository, size);
+        List<Backup> backups = BackupCatalog.load(repository).stream().map(m -> new Backup(m.label(), m.timeline(),
+                m.startLsn(), m.stopLsn(), m.startTime(), m.stopTime(), m.totalBytes(), m.files().size())).toList();
+        List<Timeline> timelines = new ArrayList<>();
+        for (TimelineId t : catalog.timelines()) {
+            List<WalCatalog.Range> ranges = catalog.ranges(t);
+            List<String> text = new ArrayList<>();
+            List<String> gaps = new ArrayList<>();
+            for (int i = 0; i < ranges.size(); i++) {
+                WalCatalog.Range r = ranges.get(i);
+                text.add(SegmentName.of(t, r.first(), size) + "-" + SegmentName.of(t, r.last(), size));
+                if (i > 0) {
+                    long from = ranges.get(i - 1).last() + 1;
+                    gaps.add(SegmentName.of(t, from, size) + "-" + SegmentName.of(t, r.first() - 1, size));
+                }
+            }
+            timelines.add(new Timeline(t.value(), text, gaps));
+        }
+        // A backup can recover to any point after its end, given the WAL: the oldest backup's stop time.
+        String oldest = backups.isEmpty() ? null : backups.getFirst().stopTime();
+        String newest = catalog.newestSegment().map(SegmentName::fileName).orElse(null);
+        Instant stored = newest == null ? null : catalog.storedAt(newest).orElse(null);
+        Long age = stored == null ? null : Math.max(0, Duration.between(stored, now).toSeconds());
+        return new RepositoryInfo(repository.location(), binding.describe(), backups, timelines, oldest, newest,
+                stored == null ? null : stored.toString(), age);
+    }
+
+    private static String age(long seconds) {
+        if (seconds < 120) {
+            return seconds + "s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + "m";
+        }
+        return seconds < 172_800 ? seconds / 3600 + "h" : seconds / 86_400 + "d";
+    }
+
+    public String text() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("repository ").append(repository).append(" (").append(cluster).append(")\n");
+        sb.append("backups:\n");
+        if (backups.isEmpty()) {
+            sb.append("  none\n");
+        }
+        for (Backup b : backups) {
+            sb.append(String.format("  %s  timeline %d  %s .. %s  %s .. %s  %,d bytes in %d files%n", b.label(),
+                    b.timeline(), b.startLsn(), b.stopLsn(), b.startTime(), b.stopTime(), b.bytes(), b.files()));
+        }
+        sb.append("WAL:\n");
+        for (Timeline t : timelines) {
+            sb.append(String.format("  timeline %d: %s%s%n", t.timeline(), t.ranges().isEmpty() ? "(history only)"
+                    : String.join(", ", t.ranges()), t.gaps().isEmpty() ? "" : "  GAPS: " + String.join(", ",
+                    t.gaps())));
+        }
+        sb.append("oldest recoverable point: ").append(oldestRecoverableTime == null ? "none (no backup)"
+                : oldestRecoverableTime).append('\n');
+        sb.append("newest archived segment: ").append(newestSegment == null ? "none" : newestSegment);
+        if (newestSegment != null) {
+            sb.append(newestSegmentAgeSeconds == null ? " (the store gives no archive time)"
+                    : " (archived " + newestSegmentStored + ", " + age(newestSegmentAgeSeconds) + " ago)");
+        }
+        sb.append('\n');
+        return sb.toString();
+    }
+}

@@ -1,4 +1,0 @@
-package dev.walstow.storage;
-
-/** What the symbolic link of a key in a {@link PosixObjectStore} says: its data file name and the metadata in it. */
-record PosixLinkedObject(String target, ObjectMeta meta) {}
