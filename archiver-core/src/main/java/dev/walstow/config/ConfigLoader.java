@@ -1,5 +1,7 @@
 package dev.walstow.config;
 
+import static dev.walstow.config.ConfigKeys.*;
+
 import dev.walstow.agent.spool.ConfigFile;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,29 +25,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Reads and validates walstow.toml into a {@link WalstowConfig}; every mistake is reported, one line each. */
 public final class ConfigLoader {
     /** Where the configuration is looked for when neither {@code --config} nor {@code WALSTOW_CONFIG} says. */
     public static final Path DEFAULT_PATH = ConfigFile.DEFAULT_PATH;
     public static final String ENV_VAR = ConfigFile.ENV_VAR;
-
-    private static final Map<String, Set<String>> KEYS = Map.of(
-            "repository", S3Keys.withPosix(Set.of("type", "path")),
-            "compression", Set.of("level"),
-            "encryption", Set.of("enabled", "recipient", "secret", "passphrase-file"),
-            "postgres", Set.of("data", "host", "port", "user", "database", "password-file"),
-            "retry", Set.of("attempts", "initial-backoff", "max-backoff"),
-            "daemon", Set.of("push-concurrency", "prefetch", "wait-timeout", "operation-timeout",
-                    "negative-cache-ttl", "allowed-uids", "fallback", "shutdown-timeout"),
-            "backup", Set.of("parallelism", "archive-timeout", "temp-dir", "retention-full", "retention-window"),
-            "metrics", Set.of("enabled", "listen"),
-            "guard", Set.of("enabled", "rpo"));
-
-    private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+|localhost)):(\\d{1,5})");
 
     private ConfigLoader() {}
 
@@ -82,36 +67,30 @@ public final class ConfigLoader {
                     "fix the syntax; docs/configuration.md has an example");
         }
         ConfigTree tree = new ConfigTree(root);
-        tree.rejectUnknown("", KEYS.keySet());
+        tree.rejectUndeclared();
         S3Keys.rejectSecrets(tree);
-        KEYS.forEach(tree::rejectUnknown);
 
         RepositoryConfig repository = repository(tree);
-        CompressionConfig compression = new CompressionConfig(tree.integer("compression", "level", dev.walstow.codec.CodecSettings.DEFAULT_LEVEL, 1, 19));
+        CompressionConfig compression = new CompressionConfig(tree.get(COMPRESSION_LEVEL));
         EncryptionConfig encryption = encryption(tree);
-        PostgresConfig postgres = new PostgresConfig(tree.absolutePath("postgres", "data"),
-                tree.string("postgres", "host").orElse("/var/run/postgresql"),
-                tree.integer("postgres", "port", 5432, 1, 65535),
-                tree.string("postgres", "user").orElse("postgres"),
-                tree.string("postgres", "database").orElse("postgres"),
-                tree.absolutePath("postgres", "password-file"));
-        int attempts = tree.integer("retry", "attempts", 3, 1, 100);
-        Duration initial = tree.duration("retry", "initial-backoff", Duration.ofMillis(500),
-                Duration.ofMillis(1), Duration.ofMinutes(5));
-        Duration max = tree.duration("retry", "max-backoff", Duration.ofSeconds(10),
-                Duration.ofMillis(1), Duration.ofHours(1));
+        PostgresConfig postgres = new PostgresConfig(tree.get(POSTGRES_DATA),
+                tree.get(POSTGRES_HOST).orElseThrow(), tree.get(POSTGRES_PORT),
+                tree.get(POSTGRES_USER).orElseThrow(), tree.get(POSTGRES_DATABASE).orElseThrow(),
+                tree.get(POSTGRES_PASSWORD_FILE));
+        int attempts = tree.get(RETRY_ATTEMPTS);
+        Duration initial = tree.get(RETRY_INITIAL_BACKOFF);
+        Duration max = tree.get(RETRY_MAX_BACKOFF);
         if (max.compareTo(initial) < 0) {
-            tree.error("retry.max-backoff", "must not be shorter than retry.initial-backoff");
+            tree.error(RETRY_MAX_BACKOFF, "must not be shorter than retry.initial-backoff");
         }
 
         DaemonConfig daemon = daemon(tree);
         BackupConfig backup = backup(tree);
         MetricsConfig metrics = metrics(tree);
-        GuardConfig guard = new GuardConfig(tree.duration("guard", "rpo", GuardConfig.DEFAULT.rpo(),
-                Duration.ofSeconds(1), Duration.ofDays(7)), tree.bool("guard", "enabled", true));
+        GuardConfig guard = new GuardConfig(tree.get(GUARD_RPO), tree.get(GUARD_ENABLED));
         if (repository instanceof RepositoryConfig.S3 s3
                 && s3.settings().timeouts().call().compareTo(daemon.operationTimeout()) > 0) {
-            tree.error("repository.call-timeout", "must not be longer than daemon.operation-timeout ("
+            tree.error(REPOSITORY_CALL_TIMEOUT, "must not be longer than daemon.operation-timeout ("
                     + daemon.operationTimeout().toSeconds() + "s): the daemon would abandon the call first");
         }
 
@@ -125,62 +104,44 @@ public final class ConfigLoader {
     }
 
     private static BackupConfig backup(ConfigTree tree) {
-        BackupConfig d = BackupConfig.defaults();
-        int parallelism = tree.integer("backup", "parallelism", d.parallelism(), 1, 64);
-        Duration archiveTimeout = tree.duration("backup", "archive-timeout", d.archiveTimeout(),
-                Duration.ofSeconds(1), Duration.ofHours(24));
-        Path tempDir = tree.absolutePath("backup", "temp-dir").orElse(d.tempDir());
-        int retentionFull = tree.integer("backup", "retention-full", 0, 0, 10_000);
-        Duration window = tree.duration("backup", "retention-window", Duration.ZERO, Duration.ZERO,
-                Duration.ofDays(36_500));
-        return new BackupConfig(parallelism, archiveTimeout, tempDir, retentionFull, window);
+        Path tempDir = tree.get(BACKUP_TEMP_DIR).orElse(BackupConfig.defaults().tempDir());
+        return new BackupConfig(tree.get(BACKUP_PARALLELISM), tree.get(BACKUP_ARCHIVE_TIMEOUT), tempDir,
+                tree.get(BACKUP_RETENTION_FULL), tree.get(BACKUP_RETENTION_WINDOW));
     }
 
     /**
-     * Defaults: concurrency and prefetch depth were chosen by measurement (docs/benchmarks.md). Three workers on two
-     * cores: each worker sleeps in its two fsyncs per object, and a third keeps both cores encoding meanwhile.
+     * Defaults (ConfigKeys): concurrency and prefetch depth were chosen by measurement (docs/benchmarks.md). Three
+     * workers on two cores: each worker sleeps in its two fsyncs per object, and a third keeps both cores encoding
+     * meanwhile. A restore_command call that gives up stops recovery, so the wait must outlast a slow but healthy
+     * fetch with its retries: 300 s against 60 s per attempt.
      */
     private static DaemonConfig daemon(ConfigTree tree) {
-        int concurrency = tree.integer("daemon", "push-concurrency", 3, 1, 64);
-        int prefetch = tree.integer("daemon", "prefetch", 8, 0, 256);
-        // A restore_command call that gives up stops recovery, so the wait must outlast a slow but healthy fetch
-        // with its retries: 300 s against 60 s per attempt.
-        Duration wait = tree.duration("daemon", "wait-timeout", Duration.ofSeconds(300),
-                Duration.ofSeconds(1), Duration.ofHours(1));
-        Duration operation = tree.duration("daemon", "operation-timeout", Duration.ofSeconds(60),
-                Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration wait = tree.get(DAEMON_WAIT_TIMEOUT);
+        Duration operation = tree.get(DAEMON_OPERATION_TIMEOUT);
         if (wait.compareTo(operation) < 0) {
-            tree.error("daemon.wait-timeout", "must not be shorter than daemon.operation-timeout (a call would "
+            tree.error(DAEMON_WAIT_TIMEOUT, "must not be shorter than daemon.operation-timeout (a call would "
                     + "give up before one upload or download attempt could finish)");
         }
-        Duration negative = tree.duration("daemon", "negative-cache-ttl", Duration.ofSeconds(2),
-                Duration.ZERO, Duration.ofMinutes(10));
-        List<Integer> uids = tree.integers("daemon", "allowed-uids", 0, Integer.MAX_VALUE);
-        String fallback = tree.string("daemon", "fallback").orElse("in-process");
-        DaemonConfig.Fallback fb = switch (fallback) {
-            case "in-process" -> DaemonConfig.Fallback.IN_PROCESS;
+        DaemonConfig.Fallback fallback = switch (tree.get(DAEMON_FALLBACK)) {
             case "fail" -> DaemonConfig.Fallback.FAIL;
-            default -> {
-                tree.error("daemon.fallback", "must be \"in-process\" or \"fail\", got \"" + fallback + "\"");
-                yield DaemonConfig.Fallback.IN_PROCESS;
-            }
+            default -> DaemonConfig.Fallback.IN_PROCESS;
         };
-        Duration shutdown = tree.duration("daemon", "shutdown-timeout", Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofMinutes(30));
-        return new DaemonConfig(concurrency, prefetch, wait, operation, negative, uids, fb, shutdown);
+        return new DaemonConfig(tree.get(DAEMON_PUSH_CONCURRENCY), tree.get(DAEMON_PREFETCH), wait, operation,
+                tree.get(DAEMON_NEGATIVE_CACHE_TTL), tree.get(DAEMON_ALLOWED_UIDS), fallback,
+                tree.get(DAEMON_SHUTDOWN_TIMEOUT));
     }
 
     /** {@code listen = "HOST:PORT"} ({@code [::1]:PORT} for IPv6); an address, never a name to resolve. */
     private static MetricsConfig metrics(ConfigTree tree) {
-        boolean enabled = tree.bool("metrics", "enabled", true);
-        String listen = tree.string("metrics", "listen").orElse(MetricsConfig.DEFAULT.listen());
-        Matcher m = LISTEN.matcher(listen);
-        if (!m.matches() || Integer.parseInt(m.group(3)) > 65535) {
-            tree.error("metrics.listen", "must be \"HOST:PORT\" like \"127.0.0.1:9187\" or \"[::1]:9187\", got \""
+        boolean enabled = tree.get(METRICS_ENABLED);
+        String listen = tree.get(METRICS_LISTEN).orElse(MetricsConfig.DEFAULT.listen());
+        Optional<MetricsConfig> metrics = MetricsConfig.of(enabled, listen);
+        if (metrics.isEmpty()) {
+            tree.error(METRICS_LISTEN, "must be \"HOST:PORT\" like \"127.0.0.1:9187\" or \"[::1]:9187\", got \""
                     + listen + "\"");
-            return new MetricsConfig(enabled, MetricsConfig.DEFAULT.host(), MetricsConfig.DEFAULT.port());
+            return MetricsConfig.DEFAULT;
         }
-        return new MetricsConfig(enabled, m.group(1) != null ? m.group(1) : m.group(2), Integer.parseInt(m.group(3)));
+        return metrics.get();
     }
 
     private static RepositoryConfig repository(ConfigTree tree) {
@@ -188,22 +149,25 @@ public final class ConfigLoader {
             tree.error("[repository]", "missing; at least type = \"posix\" and path = \"/var/lib/walstow/repo\"");
             return null;
         }
-        String type = tree.string("repository", "type").orElse("posix");
-        if (type.equals("s3")) {
-            if (tree.has("repository", "path")) {
-                tree.error("repository.path", "is for type = \"posix\"; an s3 repository uses bucket and prefix");
+        Optional<String> written = tree.choice(REPOSITORY_TYPE);
+        if (written.isEmpty()) {
+            return null; // an unknown type: reported; checking its keys would only add noise
+        }
+        String type = written.get();
+        for (ConfigKey key : ConfigKeys.all()) {
+            if (key.section().table().equals("repository") && tree.has(key)
+                    && key.section().backend().filter(b -> !b.equals(type)).isPresent()) {
+                tree.error(key, type.equals("s3") ? "is for type = \"posix\"; an s3 repository uses bucket and prefix"
+                        : "is only for type = \"" + key.section().backend().get() + "\"");
             }
+        }
+        if (type.equals("s3")) {
             return S3Keys.parse(tree);
         }
-        if (!type.equals("posix")) {
-            tree.error("repository.type", "unknown type \"" + type + "\" (supported: posix, s3)");
-            return null;
-        }
-        S3Keys.rejectForPosix(tree);
-        Optional<Path> path = tree.absolutePath("repository", "path");
+        Optional<Path> path = tree.get(REPOSITORY_PATH);
         if (path.isEmpty()) {
-            if (!tree.has("repository", "path")) {
-                tree.error("repository.path", "required for type = \"posix\": an absolute directory path");
+            if (!tree.has(REPOSITORY_PATH)) {
+                tree.error(REPOSITORY_PATH, "required for type = \"posix\": an absolute directory path");
             }
             return null;
         }
@@ -211,20 +175,20 @@ public final class ConfigLoader {
     }
 
     private static EncryptionConfig encryption(ConfigTree tree) {
-        Optional<Path> recipient = tree.absolutePath("encryption", "recipient");
-        Optional<Path> secret = tree.absolutePath("encryption", "secret");
-        Optional<Path> passphrase = tree.absolutePath("encryption", "passphrase-file");
+        Optional<Path> recipient = tree.get(ENCRYPTION_RECIPIENT);
+        Optional<Path> secret = tree.get(ENCRYPTION_SECRET);
+        Optional<Path> passphrase = tree.get(ENCRYPTION_PASSPHRASE_FILE);
         boolean anyKey = recipient.isPresent() || secret.isPresent() || passphrase.isPresent();
-        boolean enabled = tree.bool("encryption", "enabled", true);
+        boolean enabled = tree.get(ENCRYPTION_ENABLED);
         if (enabled && !anyKey) {
             tree.error("[encryption]", "no key configured: set recipient (OpenPGP public key) or passphrase-file, "
                     + "or say enabled = false to store WAL unencrypted");
         }
         if (!enabled && anyKey) {
-            tree.error("encryption.enabled", "is false but keys are configured; remove the keys or the line");
+            tree.error(ENCRYPTION_ENABLED, "is false but keys are configured; remove the keys or the line");
         }
         if (secret.isPresent() && recipient.isEmpty()) {
-            tree.error("encryption.secret", "needs encryption.recipient (the matching public key) beside it");
+            tree.error(ENCRYPTION_SECRET, "needs encryption.recipient (the matching public key) beside it");
         }
         return new EncryptionConfig(enabled, recipient, secret, passphrase);
     }

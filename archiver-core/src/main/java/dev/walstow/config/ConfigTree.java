@@ -33,8 +33,75 @@ final class ConfigTree {
         errors.add(key + ": " + problem);
     }
 
+    void error(ConfigKey key, String problem) {
+        error(key.path(), problem);
+    }
+
+    /** Reports every key that {@link ConfigKeys} does not declare (and every unknown table). */
+    void rejectUndeclared() {
+        rejectUnknown("", ConfigKeys.tables());
+        ConfigKeys.tables().forEach(table -> rejectUnknown(table, ConfigKeys.names(table)));
+    }
+
+    boolean has(ConfigKey key) {
+        return has(key.section().table(), key.name());
+    }
+
+    int get(ConfigKey.Int key) {
+        return integer(key.section().table(), key.name(), key.defaultValue(), key.min(), key.max());
+    }
+
+    Duration get(ConfigKey.Dur key) {
+        return duration(key.section().table(), key.name(), key.defaultValue(), key.min(), key.max());
+    }
+
+    boolean get(ConfigKey.Bool key) {
+        return bool(key.section().table(), key.name(), key.defaultValue());
+    }
+
+    /** The value, else the declared default; empty only for a key without one (or a mistake, reported). */
+    Optional<String> get(ConfigKey.Text key) {
+        if (has(key)) {
+            return string(key.section().table(), key.name());
+        }
+        return key.defaultValue();
+    }
+
+    Optional<Path> get(ConfigKey.FilePath key) {
+        return absolutePath(key.section().table(), key.name());
+    }
+
+    /** One of the declared words; a mistake is reported with them, and the default stands in. */
+    String get(ConfigKey.Choice key) {
+        return choice(key).orElse(key.defaultValue());
+    }
+
+    /** The word written, or the default when none is; empty when a wrong one is written (reported). */
+    Optional<String> choice(ConfigKey.Choice key) {
+        if (!has(key)) {
+            return Optional.of(key.defaultValue());
+        }
+        Optional<String> value = string(key.section().table(), key.name());
+        if (value.isPresent() && !key.values().contains(value.get())) {
+            error(key, "must be " + quotedChoices(key.values()) + ", got \"" + value.get() + "\"");
+            return Optional.empty();
+        }
+        return value;
+    }
+
+    /** {@code "a", "b" or "c"}. */
+    private static String quotedChoices(List<String> values) {
+        List<String> quoted = values.stream().map(v -> "\"" + v + "\"").toList();
+        return quoted.size() == 1 ? quoted.getFirst()
+                : String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + quoted.getLast();
+    }
+
+    List<Integer> get(ConfigKey.IntList key) {
+        return integers(key.section().table(), key.name(), key.min(), key.max());
+    }
+
     /** Reports every key that is not declared, with the declared ones, so typos do not silently fall back to defaults. */
-    void rejectUnknown(String table, Set<String> known) {
+    private void rejectUnknown(String table, Set<String> known) {
         JsonNode node = table.isEmpty() ? root : root.get(table);
         if (node == null || !node.isObject()) {
             return;
@@ -70,7 +137,7 @@ final class ConfigTree {
         return Optional.ofNullable(t.get(key));
     }
 
-    Optional<String> string(String table, String key) {
+    private Optional<String> string(String table, String key) {
         Optional<JsonNode> n = node(table, key);
         if (n.isEmpty()) {
             return Optional.empty();
@@ -82,7 +149,7 @@ final class ConfigTree {
         return Optional.of(n.get().asText());
     }
 
-    Optional<Path> absolutePath(String table, String key) {
+    private Optional<Path> absolutePath(String table, String key) {
         Optional<String> s = string(table, key);
         if (s.isEmpty()) {
             return Optional.empty();
@@ -96,7 +163,7 @@ final class ConfigTree {
         return Optional.of(p.normalize());
     }
 
-    int integer(String table, String key, int defaultValue, int min, int max) {
+    private int integer(String table, String key, int defaultValue, int min, int max) {
         Optional<JsonNode> n = node(table, key);
         if (n.isEmpty()) {
             return defaultValue;
@@ -108,7 +175,7 @@ final class ConfigTree {
         return n.get().asInt();
     }
 
-    List<Integer> integers(String table, String key, int min, int max) {
+    private List<Integer> integers(String table, String key, int min, int max) {
         Optional<JsonNode> n = node(table, key);
         if (n.isEmpty()) {
             return List.of();
@@ -129,7 +196,7 @@ final class ConfigTree {
         return List.of();
     }
 
-    boolean bool(String table, String key, boolean defaultValue) {
+    private boolean bool(String table, String key, boolean defaultValue) {
         Optional<JsonNode> n = node(table, key);
         if (n.isEmpty()) {
             return defaultValue;
@@ -144,7 +211,7 @@ final class ConfigTree {
     /** One syntax for every duration: a whole number and a unit, ms, s, min (or m), h, d. */
     static final String DURATION_SYNTAX = "a whole number and a unit (\"500ms\", \"30s\", \"15min\", \"1h\", \"7d\")";
 
-    Duration duration(String table, String key, Duration defaultValue, Duration min, Duration max) {
+    private Duration duration(String table, String key, Duration defaultValue, Duration min, Duration max) {
         Optional<JsonNode> n = node(table, key);
         if (n.isPresent() && n.get().isNumber()) {
             // A bare number has no unit, and guessing one (seconds? milliseconds?) is how timeouts end up 1000x off.

@@ -1,5 +1,7 @@
 package dev.walstow.config;
 
+import static dev.walstow.config.ConfigKeys.*;
+
 import dev.walstow.config.WalstowConfig.RepositoryConfig;
 import dev.walstow.storage.s3.S3Settings;
 import dev.walstow.storage.s3.S3Settings.Credentials;
@@ -7,7 +9,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -15,11 +16,6 @@ import java.util.regex.Pattern;
 
 /** The {@code [repository]} keys of {@code type = "s3"} (docs/configuration.md), validated one clause per mistake. */
 final class S3Keys {
-    private static final List<String> KEYS = List.of("bucket", "prefix", "region", "endpoint", "path-style",
-            "credentials", "access-key-id", "secret-access-key-file", "profile", "instance-metadata", "sse",
-            "sse-kms-key-id", "storage-class", "checksum", "conditional-write", "connect-timeout", "read-timeout",
-            "request-timeout", "call-timeout", "sdk-attempts", "max-connections", "multipart-threshold-mib",
-            "part-size-mib");
     /** S3's rules for new bucket names (3-63 lower-case letters, digits, dots, hyphens). */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     /** AWS's storage classes for objects in a general purpose bucket that can be read at once. */
@@ -29,12 +25,6 @@ final class S3Keys {
     private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9_-][A-Za-z0-9._-]*/)*");
 
     private S3Keys() {}
-
-    static Set<String> withPosix(Set<String> posix) {
-        Set<String> all = new HashSet<>(posix);
-        all.addAll(KEYS);
-        return Set.copyOf(all);
-    }
 
     /** Secret material never belongs in the file: a clear refusal rather than "unknown key". */
     static void rejectSecrets(ConfigTree tree) {
@@ -47,77 +37,57 @@ final class S3Keys {
         }
     }
 
-    static void rejectForPosix(ConfigTree tree) {
-        for (String key : KEYS) {
-            if (tree.has("repository", key)) {
-                tree.error("repository." + key, "is only for type = \"s3\"");
-            }
-        }
-    }
-
     static RepositoryConfig parse(ConfigTree tree) {
-        String t = "repository";
-        Optional<String> bucket = tree.string(t, "bucket");
-        if (bucket.isEmpty() && !tree.has(t, "bucket")) {
-            tree.error("repository.bucket", "required for type = \"s3\": the bucket name");
+        Optional<String> bucket = tree.get(REPOSITORY_BUCKET);
+        if (bucket.isEmpty() && !tree.has(REPOSITORY_BUCKET)) {
+            tree.error(REPOSITORY_BUCKET, "required for type = \"s3\": the bucket name");
         } else if (bucket.isPresent() && !BUCKET.matcher(bucket.get()).matches()) {
-            tree.error("repository.bucket", "must be a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-'), got \""
+            tree.error(REPOSITORY_BUCKET, "must be a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-'), got \""
                     + bucket.get() + "\"");
         }
-        String prefix = tree.string(t, "prefix").map(p -> p.endsWith("/") ? p : p + "/").orElse("");
+        String prefix = tree.get(REPOSITORY_PREFIX).map(p -> p.endsWith("/") ? p : p + "/").orElse("");
         if (!PREFIX.matcher(prefix).matches()) {
-            tree.error("repository.prefix", "must be /-separated components of A-Z a-z 0-9 . _ - (no leading dot or "
+            tree.error(REPOSITORY_PREFIX, "must be /-separated components of A-Z a-z 0-9 . _ - (no leading dot or "
                     + "slash), e.g. \"walstow/db1\", got \"" + prefix + "\"");
         }
-        String region = tree.string(t, "region").orElse("us-east-1");
-        Optional<URI> endpoint = tree.string(t, "endpoint").flatMap(e -> endpoint(tree, e));
-        boolean pathStyle = tree.bool(t, "path-style", false);
+        String region = tree.get(REPOSITORY_REGION).orElseThrow();
+        Optional<URI> endpoint = tree.get(REPOSITORY_ENDPOINT).flatMap(e -> endpoint(tree, e));
+        boolean pathStyle = tree.get(REPOSITORY_PATH_STYLE);
         Credentials credentials = credentials(tree);
-        S3Settings.Encryption sse = switch (tree.string(t, "sse").orElse("none")) {
+        S3Settings.Encryption sse = switch (tree.get(REPOSITORY_SSE)) {
             case "none" -> new S3Settings.Encryption.None();
             case "sse-s3" -> new S3Settings.Encryption.S3Managed();
-            case "sse-kms" -> new S3Settings.Encryption.Kms(tree.string(t, "sse-kms-key-id"));
-            case String other -> {
-                tree.error("repository.sse", "must be \"none\", \"sse-s3\" or \"sse-kms\", got \"" + other + "\"");
-                yield new S3Settings.Encryption.None();
-            }
+            case "sse-kms" -> new S3Settings.Encryption.Kms(tree.get(REPOSITORY_SSE_KMS_KEY_ID));
+            default -> new S3Settings.Encryption.None(); // "none", or a mistake already reported
         };
-        if (tree.has(t, "sse-kms-key-id") && !(sse instanceof S3Settings.Encryption.Kms)) {
-            tree.error("repository.sse-kms-key-id", "needs sse = \"sse-kms\"");
+        if (tree.has(REPOSITORY_SSE_KMS_KEY_ID) && !(sse instanceof S3Settings.Encryption.Kms)) {
+            tree.error(REPOSITORY_SSE_KMS_KEY_ID, "needs sse = \"sse-kms\"");
         }
-        Optional<String> storageClass = tree.string(t, "storage-class");
-        storageClass.ifPresent(c -> checkStorageClass(tree, c, !tree.has(t, "endpoint")));
-        S3Settings.Checksum checksum = switch (tree.string(t, "checksum").orElse("crc32c")) {
+        Optional<String> storageClass = tree.get(REPOSITORY_STORAGE_CLASS);
+        storageClass.ifPresent(c -> checkStorageClass(tree, c, !tree.has(REPOSITORY_ENDPOINT)));
+        S3Settings.Checksum checksum = switch (tree.get(REPOSITORY_CHECKSUM)) {
             case "crc32c" -> S3Settings.Checksum.CRC32C;
             case "sha256" -> S3Settings.Checksum.SHA256;
-            case String other -> {
-                tree.error("repository.checksum", "must be \"crc32c\" or \"sha256\", got \"" + other + "\"");
-                yield S3Settings.Checksum.CRC32C;
-            }
+            default -> S3Settings.Checksum.CRC32C;
         };
-        S3Settings.ConditionalWrite conditional = switch (tree.string(t, "conditional-write").orElse("auto")) {
+        S3Settings.ConditionalWrite conditional = switch (tree.get(REPOSITORY_CONDITIONAL_WRITE)) {
             case "auto" -> S3Settings.ConditionalWrite.AUTO;
             case "if-none-match" -> S3Settings.ConditionalWrite.IF_NONE_MATCH;
             case "head" -> S3Settings.ConditionalWrite.HEAD_CHECK;
-            case String other -> {
-                tree.error("repository.conditional-write", "must be \"auto\", \"if-none-match\" or \"head\", got \""
-                        + other + "\"");
-                yield S3Settings.ConditionalWrite.AUTO;
-            }
+            default -> S3Settings.ConditionalWrite.AUTO;
         };
-        S3Settings.Timeouts d = S3Settings.Timeouts.DEFAULT;
-        Duration connect = tree.duration(t, "connect-timeout", d.connect(), Duration.ofMillis(100), Duration.ofMinutes(5));
-        Duration read = tree.duration(t, "read-timeout", d.read(), Duration.ofMillis(100), Duration.ofMinutes(30));
-        Duration attempt = tree.duration(t, "request-timeout", d.attempt(), Duration.ofMillis(100), Duration.ofHours(1));
-        Duration call = tree.duration(t, "call-timeout", d.call(), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration connect = tree.get(REPOSITORY_CONNECT_TIMEOUT);
+        Duration read = tree.get(REPOSITORY_READ_TIMEOUT);
+        Duration attempt = tree.get(REPOSITORY_REQUEST_TIMEOUT);
+        Duration call = tree.get(REPOSITORY_CALL_TIMEOUT);
         if (call.compareTo(attempt) < 0) {
-            tree.error("repository.call-timeout", "must not be shorter than repository.request-timeout");
+            tree.error(REPOSITORY_CALL_TIMEOUT, "must not be shorter than repository.request-timeout");
             call = attempt;
         }
-        int attempts = tree.integer(t, "sdk-attempts", 3, 1, 10);
-        int connections = tree.integer(t, "max-connections", 32, 1, 1024);
-        int threshold = tree.integer(t, "multipart-threshold-mib", 64, 5, 5 * 1024);
-        int part = tree.integer(t, "part-size-mib", 16, 5, 5 * 1024);
+        int attempts = tree.get(REPOSITORY_SDK_ATTEMPTS);
+        int connections = tree.get(REPOSITORY_MAX_CONNECTIONS);
+        int threshold = tree.get(REPOSITORY_MULTIPART_THRESHOLD_MIB);
+        int part = tree.get(REPOSITORY_PART_SIZE_MIB);
         if (bucket.isEmpty() || credentials == null) {
             return null;
         }
@@ -138,14 +108,14 @@ final class S3Keys {
      */
     private static void checkStorageClass(ConfigTree tree, String storageClass, boolean aws) {
         if (!storageClass.matches("[A-Z_]{2,40}")) {
-            tree.error("repository.storage-class", "must be an S3 storage class such as STANDARD, STANDARD_IA, "
+            tree.error(REPOSITORY_STORAGE_CLASS, "must be an S3 storage class such as STANDARD, STANDARD_IA, "
                     + "INTELLIGENT_TIERING, got \"" + storageClass + "\"");
         } else if (aws && RESTORE_FIRST.contains(storageClass)) {
-            tree.error("repository.storage-class", storageClass + " objects must be restored (hours) before they "
+            tree.error(REPOSITORY_STORAGE_CLASS, storageClass + " objects must be restored (hours) before they "
                     + "can be read, so archive-get and restore would fail; use STANDARD_IA, GLACIER_IR or "
                     + "INTELLIGENT_TIERING, and a lifecycle rule for older objects if at all");
         } else if (aws && !AWS_STORAGE_CLASSES.contains(storageClass)) {
-            tree.error("repository.storage-class", "\"" + storageClass + "\" is not an AWS S3 storage class ("
+            tree.error(REPOSITORY_STORAGE_CLASS, "\"" + storageClass + "\" is not an AWS S3 storage class ("
                     + String.join(", ", AWS_STORAGE_CLASSES) + "); a store's own class needs repository.endpoint");
         }
     }
@@ -154,38 +124,38 @@ final class S3Keys {
         try {
             URI uri = new URI(text);
             if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                tree.error("repository.endpoint", "must be an http:// or https:// URL, got \"" + text + "\"");
+                tree.error(REPOSITORY_ENDPOINT, "must be an http:// or https:// URL, got \"" + text + "\"");
                 return Optional.empty();
             }
             return Optional.of(uri);
         } catch (URISyntaxException e) {
-            tree.error("repository.endpoint", "must be an http:// or https:// URL, got \"" + text + "\"");
+            tree.error(REPOSITORY_ENDPOINT, "must be an http:// or https:// URL, got \"" + text + "\"");
             return Optional.empty();
         }
     }
 
     private static Credentials credentials(ConfigTree tree) {
-        String t = "repository";
-        String kind = tree.string(t, "credentials").orElse("chain");
-        Optional<String> keyId = tree.string(t, "access-key-id");
-        Optional<Path> secretFile = tree.absolutePath(t, "secret-access-key-file");
-        Optional<String> profile = tree.string(t, "profile");
-        boolean imds = tree.bool(t, "instance-metadata", true);
-        if (!kind.equals("static") && (tree.has(t, "access-key-id") || tree.has(t, "secret-access-key-file"))) {
-            tree.error("repository.access-key-id", "and secret-access-key-file need credentials = \"static\"");
+        String kind = tree.get(REPOSITORY_CREDENTIALS);
+        Optional<String> keyId = tree.get(REPOSITORY_ACCESS_KEY_ID);
+        Optional<Path> secretFile = tree.get(REPOSITORY_SECRET_ACCESS_KEY_FILE);
+        Optional<String> profile = tree.get(REPOSITORY_PROFILE);
+        boolean imds = tree.get(REPOSITORY_INSTANCE_METADATA);
+        if (!kind.equals("static") && (tree.has(REPOSITORY_ACCESS_KEY_ID)
+                || tree.has(REPOSITORY_SECRET_ACCESS_KEY_FILE))) {
+            tree.error(REPOSITORY_ACCESS_KEY_ID, "and secret-access-key-file need credentials = \"static\"");
         }
-        if (!kind.equals("chain") && !kind.equals("profile") && tree.has(t, "profile")) {
-            tree.error("repository.profile", "needs credentials = \"chain\" or \"profile\"");
+        if (!kind.equals("chain") && !kind.equals("profile") && tree.has(REPOSITORY_PROFILE)) {
+            tree.error(REPOSITORY_PROFILE, "needs credentials = \"chain\" or \"profile\"");
         }
-        if (!kind.equals("chain") && tree.has(t, "instance-metadata")) {
-            tree.error("repository.instance-metadata", "only applies to credentials = \"chain\"");
+        if (!kind.equals("chain") && tree.has(REPOSITORY_INSTANCE_METADATA)) {
+            tree.error(REPOSITORY_INSTANCE_METADATA, "only applies to credentials = \"chain\"");
         }
         return switch (kind) {
             case "chain" -> new Credentials.Chain(profile, imds);
             case "static" -> {
                 if (keyId.isEmpty() || secretFile.isEmpty()) {
-                    if (!tree.has(t, "access-key-id") || !tree.has(t, "secret-access-key-file")) {
-                        tree.error("repository.credentials", "\"static\" needs access-key-id and "
+                    if (!tree.has(REPOSITORY_ACCESS_KEY_ID) || !tree.has(REPOSITORY_SECRET_ACCESS_KEY_FILE)) {
+                        tree.error(REPOSITORY_CREDENTIALS, "\"static\" needs access-key-id and "
                                 + "secret-access-key-file (an absolute path; the secret on its first line)");
                     }
                     yield null;
@@ -195,18 +165,14 @@ final class S3Keys {
             case "environment" -> new Credentials.Environment();
             case "profile" -> {
                 if (profile.isEmpty()) {
-                    tree.error("repository.profile", "required for credentials = \"profile\"");
+                    tree.error(REPOSITORY_PROFILE, "required for credentials = \"profile\"");
                     yield null;
                 }
                 yield new Credentials.Profile(profile.get());
             }
             case "web-identity" -> new Credentials.WebIdentity();
             case "instance" -> new Credentials.Instance();
-            default -> {
-                tree.error("repository.credentials", "must be \"chain\", \"static\", \"environment\", \"profile\", "
-                        + "\"web-identity\" or \"instance\", got \"" + kind + "\"");
-                yield null;
-            }
+            default -> null; // a mistake, already reported
         };
     }
 }

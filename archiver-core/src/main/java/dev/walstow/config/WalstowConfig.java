@@ -120,8 +120,9 @@ public record WalstowConfig(
     public record BackupConfig(int parallelism, Duration archiveTimeout, Path tempDir, int retentionFull,
             Duration retentionWindow) {
         public static BackupConfig defaults() {
-            return new BackupConfig(4, Duration.ofMinutes(5), Path.of(System.getProperty("java.io.tmpdir")), 0,
-                    Duration.ZERO);
+            return new BackupConfig(ConfigKeys.BACKUP_PARALLELISM.defaultValue(),
+                    ConfigKeys.BACKUP_ARCHIVE_TIMEOUT.defaultValue(), Path.of(System.getProperty("java.io.tmpdir")),
+                    ConfigKeys.BACKUP_RETENTION_FULL.defaultValue(), ConfigKeys.BACKUP_RETENTION_WINDOW.defaultValue());
         }
     }
 
@@ -133,8 +134,22 @@ public record WalstowConfig(
      * @param port TCP port
      */
     public record MetricsConfig(boolean enabled, String host, int port) {
-        public static final MetricsConfig DEFAULT = new MetricsConfig(true, "127.0.0.1", 9187);
-        public static final MetricsConfig OFF = new MetricsConfig(false, "127.0.0.1", 9187);
+        /** {@code HOST:PORT} ({@code [::1]:PORT} for IPv6): an address, never a name to resolve. */
+        private static final java.util.regex.Pattern LISTEN =
+                java.util.regex.Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+|localhost)):(\\d{1,5})");
+        public static final MetricsConfig DEFAULT = of(ConfigKeys.METRICS_ENABLED.defaultValue(),
+                ConfigKeys.METRICS_LISTEN.defaultValue().orElseThrow()).orElseThrow();
+        public static final MetricsConfig OFF = new MetricsConfig(false, DEFAULT.host(), DEFAULT.port());
+
+        /** The endpoint {@code listen} names; empty when it is not {@code HOST:PORT} with an address and a port. */
+        public static Optional<MetricsConfig> of(boolean enabled, String listen) {
+            java.util.regex.Matcher m = LISTEN.matcher(listen);
+            if (!m.matches() || Integer.parseInt(m.group(3)) > 65535) {
+                return Optional.empty();
+            }
+            return Optional.of(new MetricsConfig(enabled, m.group(1) != null ? m.group(1) : m.group(2),
+                    Integer.parseInt(m.group(3))));
+        }
 
         /** The address as written in the configuration, for messages and for {@code walstow status}. */
         public String listen() {
@@ -150,6 +165,7 @@ public record WalstowConfig(
      *     pg_wal (as a lower bound)
      */
     public record GuardConfig(Duration rpo, boolean enabled) {
-        public static final GuardConfig DEFAULT = new GuardConfig(Duration.ofMinutes(15), true);
+        public static final GuardConfig DEFAULT = new GuardConfig(ConfigKeys.GUARD_RPO.defaultValue(),
+                ConfigKeys.GUARD_ENABLED.defaultValue());
     }
 }

@@ -145,7 +145,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse(SRC, "[encryption]\nenabled = false\n"))
                 .hasMessageContaining("[repository]: missing");
         assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL.replace("\"posix\"", "\"ftp\"")))
-                .hasMessageContaining("repository.type: unknown type \"ftp\"");
+                .hasMessageContaining("repository.type: must be \"posix\" or \"s3\", got \"ftp\"");
     }
 
     @Test

@@ -6,6 +6,10 @@ import dev.walstow.config.WalstowConfig.DaemonConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -32,17 +36,63 @@ class ShippedExamplesTest {
         assertThat(shown.compression()).isEqualTo(defaults.compression());
         assertThat(shown.repository()).isEqualTo(defaults.repository());
         assertThat(shown.encryption()).isEqualTo(defaults.encryption());
+        assertThat(shown.backup()).isEqualTo(defaults.backup());
+        assertThat(shown.metrics()).isEqualTo(defaults.metrics());
+        assertThat(shown.guard()).isEqualTo(defaults.guard());
     }
 
     @Test
-    @DisplayName("walstow.toml.example shows every key the loader accepts")
+    @DisplayName("walstow.toml.example shows every declared key in its table, and only declared keys")
     void exampleHasEveryKey() throws Exception {
-        String text = Files.readString(DIST.resolve("etc/walstow.toml.example"));
-        for (String key : new String[] {"type", "path", "level", "enabled", "recipient", "secret", "passphrase-file",
-                "data", "attempts", "initial-backoff", "max-backoff", "push-concurrency", "prefetch", "wait-timeout",
-                "operation-timeout", "negative-cache-ttl", "allowed-uids", "fallback", "shutdown-timeout"}) {
-            assertThat(text).containsPattern("(?m)^#? ?" + Pattern.quote(key) + " = ");
+        Map<String, Set<String>> shown = keysShown(Files.readString(DIST.resolve("etc/walstow.toml.example")));
+        for (ConfigKey key : ConfigKeys.all()) {
+            assertThat(shown.getOrDefault(key.section().table(), Set.of())).as("[%s] %s", key.section().table(),
+                    key.name()).contains(key.name());
         }
+        shown.forEach((table, names) -> assertThat(ConfigKeys.names(table)).as("[%s]", table).containsAll(names));
+    }
+
+    @Test
+    @DisplayName("walstow.toml.example writes every default exactly as docs/configuration.md shows it")
+    void exampleWritesDefaultsAsDocumented() throws Exception {
+        String table = "";
+        for (String line : Files.readAllLines(DIST.resolve("etc/walstow.toml.example"))) {
+            Matcher header = TABLE.matcher(line);
+            Matcher set = Pattern.compile("^([a-z-]+) = (.*)$").matcher(line);
+            if (header.matches()) {
+                table = header.group(1);
+            } else if (set.matches()) {
+                String name = set.group(1);
+                String value = set.group(2);
+                ConfigKey key = declared(table, name);
+                if (key.shownDefault().startsWith("`")) {
+                    assertThat(value).as("[%s] %s", table, name).isEqualTo(key.shownDefault().replace("`", ""));
+                }
+            }
+        }
+    }
+
+    private static final Pattern TABLE = Pattern.compile("^\\[([a-z]+)]$");
+
+    /** Table name to the key names the example sets or shows commented out ({@code # key = ...}). */
+    private static Map<String, Set<String>> keysShown(String example) {
+        Map<String, Set<String>> shown = new HashMap<>();
+        String table = "";
+        for (String line : example.lines().toList()) {
+            Matcher header = TABLE.matcher(line);
+            Matcher key = Pattern.compile("^(?:# )?([a-z][a-z0-9-]*) = ").matcher(line);
+            if (header.matches()) {
+                table = header.group(1);
+            } else if (key.find()) {
+                shown.computeIfAbsent(table, t -> new HashSet<>()).add(key.group(1));
+            }
+        }
+        return shown;
+    }
+
+    private static ConfigKey declared(String table, String name) {
+        return ConfigKeys.all().stream().filter(k -> k.section().table().equals(table) && k.name().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("[" + table + "] " + name + " is not declared"));
     }
 
     @Test
