@@ -30,10 +30,14 @@
 #   E2E_DAEMON_OPTS: extra JVM options for the walstow daemon (e.g. a JFR recording)
 #   E2E_WALSTOW_TOML: extra lines for walstow's configuration (e.g. $'[daemon]\npush-concurrency = 3')
 #   E2E_OUT: also write the table (markdown) and the raw samples (TSV) to this directory
+#   WORKLOAD_SCALE (20), WORKLOAD_CLIENTS (4), WORKLOAD_THREADS (2), WORKLOAD_ROUND_S (10): the backlog's workload,
+#   make-wal-sample.sh's, in lib/workload.sh (an E2E_BACKLOG_DIR already complete is reused whatever they say)
 # Installs what is missing with apt-get: postgresql-15, pgbackrest, hyperfine, zstd.
 set -Eeuo pipefail
 
 REPO_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# The backlog's workload (SQL, round mix, sizes) is make-wal-sample.sh's, shared through this file.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/workload.sh"
 REPS=${E2E_REPS:-3}
 N=${E2E_SEGMENTS:-96}
 TOOLS=${E2E_TOOLS:-"cp pgbr-sync pgbr-async walstow walstow-daemon"}
@@ -238,60 +242,14 @@ fsync = off"
   log "base backup (pg_basebackup -X fetch: it does not wait for archiving)"
   as_pg "$PGBIN/pg_basebackup" -h "$SOCK" -p 5432 -U postgres -D "$WORK/gen/base" -X fetch -c fast \
     || die "pg_basebackup failed"
-  log "pgbench -i -s 20, CHECKPOINT, application table"
+  log "pgbench -i -s $WORKLOAD_SCALE, CHECKPOINT, application table"
   local PGB=("$PGBIN/pgbench" -h "$SOCK" -p 5432 -U postgres)
-  as_pg "${PGB[@]}" -i -s 20 -q postgres >"$WORK/logs/pgbench-init.log" 2>&1 || die "pgbench -i failed"
+  as_pg "${PGB[@]}" -i -s "$WORKLOAD_SCALE" -q postgres >"$WORK/logs/pgbench-init.log" 2>&1 || die "pgbench -i failed"
   PSQL -c CHECKPOINT
-  PSQL <<'SQL'
-CREATE TABLE app_events (
-  id          bigserial PRIMARY KEY,
-  event_id    uuid        NOT NULL DEFAULT gen_random_uuid(),
-  created_at  timestamptz NOT NULL DEFAULT now(),
-  updated_at  timestamptz,
-  customer    text        NOT NULL,
-  status      text        NOT NULL,
-  amount      numeric(12,2),
-  payload     jsonb       NOT NULL,
-  note        text
-);
-CREATE UNIQUE INDEX app_events_event_id ON app_events (event_id);
-CREATE INDEX app_events_created_at ON app_events (created_at);
-CREATE INDEX app_events_customer ON app_events (customer, status);
-SQL
-  # The workload of benchmarks/scripts/make-wal-sample.sh: TPC-B plus application-like rows.
-  as_pg tee "$WORK/gen/app-insert.sql" >/dev/null <<'SQL'
-\set n random(20, 200)
-INSERT INTO app_events (customer, status, amount, payload, note, created_at)
-SELECT 'customer-' || lpad((random() * 50000)::int::text, 6, '0'),
-       (ARRAY['new','paid','shipped','delivered','cancelled'])[1 + floor(random() * 5)::int],
-       round((random() * 500)::numeric, 2),
-       jsonb_build_object(
-         'sku', 'SKU-' || (random() * 9999)::int,
-         'qty', 1 + (random() * 5)::int,
-         'channel', (ARRAY['web','ios','android','store'])[1 + floor(random() * 4)::int],
-         'ip', '10.' || (random() * 255)::int || '.' || (random() * 255)::int || '.' || (random() * 255)::int,
-         'session', gen_random_uuid(),
-         'tags', jsonb_build_array('promo', 'tier-' || (random() * 3)::int),
-         'address', jsonb_build_object('city', (ARRAY['Paris','Berlin','Lyon','Madrid','Oslo'])[1 + floor(random() * 5)::int],
-                                       'zip', lpad((random() * 99999)::int::text, 5, '0'))),
-       CASE WHEN random() < 0.3 THEN 'order note ' || md5(random()::text) || ' ' || repeat('x', (random() * 40)::int) END,
-       now() - random() * interval '2 hours'
-FROM generate_series(1, :n);
-SQL
-  as_pg tee "$WORK/gen/app-update.sql" >/dev/null <<'SQL'
-\set k random(1, 1000000)
-UPDATE app_events
-   SET status = 'paid', updated_at = now(),
-       payload = payload || jsonb_build_object('paid_at', now(), 'tx', gen_random_uuid())
- WHERE id BETWEEN (SELECT coalesce(max(id), 0) FROM app_events) - 5000 + (:k % 4900)
-              AND (SELECT coalesce(max(id), 0) FROM app_events) - 5000 + (:k % 4900) + 20;
-SQL
-  as_pg tee "$WORK/gen/app-delete.sql" >/dev/null <<'SQL'
-\set k random(1, 1000000)
-DELETE FROM app_events
- WHERE id BETWEEN (SELECT coalesce(min(id), 0) FROM app_events) + (:k % 500)
-              AND (SELECT coalesce(min(id), 0) FROM app_events) + (:k % 500) + 30;
-SQL
+  workload_sql schema | PSQL
+  # The workload of benchmarks/scripts/make-wal-sample.sh: TPC-B plus application-like rows (lib/workload.sh).
+  local part
+  for part in "${WORKLOAD_SCRIPTS[@]}"; do workload_sql "$part" | as_pg tee "$WORK/gen/$part.sql" >/dev/null; done
   local deadline=$((SECONDS + TIMEOUT)) round=0 target="" have
   log "mixed workload until $N segments are .ready (target time recorded at $((N - 2)))"
   while :; do
@@ -299,9 +257,8 @@ SQL
     ((have >= N)) && break
     ((SECONDS < deadline)) || die "timeout with $have segments"
     round=$((round + 1))
-    local script=(-b tpcb-like@5 -f "$WORK/gen/app-insert.sql@3" -f "$WORK/gen/app-update.sql@2" -f "$WORK/gen/app-delete.sql@1")
-    ((round % 3 == 0)) && script=(-b tpcb-like)
-    as_pg "${PGB[@]}" -n -c 4 -j 2 -T 10 "${script[@]}" postgres >"$WORK/logs/pgbench-run.log" 2>&1 &
+    workload_round "$round" "$WORK/gen"
+    as_pg "${PGB[@]}" -n -c "$WORKLOAD_CLIENTS" -j "$WORKLOAD_THREADS" -T "$WORKLOAD_ROUND_S" "${WORKLOAD_ARGS[@]}" postgres >"$WORK/logs/pgbench-run.log" 2>&1 &
     PGBENCH_PID=$!
     while kill -0 "$PGBENCH_PID" 2>/dev/null; do
       have=$(ready_segments "$d")

@@ -10,6 +10,7 @@
 #      archived: TPC-B-like transactions plus application-like rows (uuid, timestamptz,
 #      text, jsonb) inserted in batches, some updated, some deleted.
 #   Checkpoints then happen naturally (max_wal_size), so segments carry full-page images.
+#   The SQL and the round mix live in lib/workload.sh, shared with e2e-bench.sh's backlog.
 #
 # Output: OUTDIR/<24 hex digit segment names> (exactly N files of 16 MiB, consecutive,
 # the first segment, which holds initdb's bootstrap records, is skipped) and
@@ -33,9 +34,11 @@ OUTDIR=$1
 N=${2:-96}
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "N must be a positive integer" >&2; exit 2; }
 
-SCALE=${WAL_SAMPLE_SCALE:-20}
-CLIENTS=${WAL_SAMPLE_CLIENTS:-4}
-ROUND=${WAL_SAMPLE_ROUND:-10}
+# The workload (SQL, round mix, default sizes) is shared with e2e-bench.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/workload.sh"
+SCALE=${WAL_SAMPLE_SCALE:-$WORKLOAD_SCALE}
+CLIENTS=${WAL_SAMPLE_CLIENTS:-$WORKLOAD_CLIENTS}
+ROUND=${WAL_SAMPLE_ROUND:-$WORKLOAD_ROUND_S}
 TIMEOUT=${WAL_SAMPLE_TIMEOUT:-1200}
 FORCE=${WAL_SAMPLE_FORCE:-0}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -174,57 +177,10 @@ as_pg timeout "$TIMEOUT" "${PGBENCH[@]}" -i -s "$SCALE" -q postgres >"$WORK/pgbe
   || { cat "$WORK/pgbench-init.log" >&2; die "pgbench -i failed"; }
 as_pg "${PSQL[@]}" -c 'CHECKPOINT' 
 
-as_pg "${PSQL[@]}" <<'SQL'
-CREATE TABLE app_events (
-  id          bigserial PRIMARY KEY,
-  event_id    uuid        NOT NULL DEFAULT gen_random_uuid(),
-  created_at  timestamptz NOT NULL DEFAULT now(),
-  updated_at  timestamptz,
-  customer    text        NOT NULL,
-  status      text        NOT NULL,
-  amount      numeric(12,2),
-  payload     jsonb       NOT NULL,
-  note        text
-);
-CREATE UNIQUE INDEX app_events_event_id ON app_events (event_id);
-CREATE INDEX app_events_created_at ON app_events (created_at);
-CREATE INDEX app_events_customer ON app_events (customer, status);
-SQL
+workload_sql schema | as_pg "${PSQL[@]}"
 
-# Application-like transactions, as pgbench scripts (weights below).
-cat >"$WORK/app-insert.sql" <<'SQL'
-\set n random(20, 200)
-INSERT INTO app_events (customer, status, amount, payload, note, created_at)
-SELECT 'customer-' || lpad((random() * 50000)::int::text, 6, '0'),
-       (ARRAY['new','paid','shipped','delivered','cancelled'])[1 + floor(random() * 5)::int],
-       round((random() * 500)::numeric, 2),
-       jsonb_build_object(
-         'sku', 'SKU-' || (random() * 9999)::int,
-         'qty', 1 + (random() * 5)::int,
-         'channel', (ARRAY['web','ios','android','store'])[1 + floor(random() * 4)::int],
-         'ip', '10.' || (random() * 255)::int || '.' || (random() * 255)::int || '.' || (random() * 255)::int,
-         'session', gen_random_uuid(),
-         'tags', jsonb_build_array('promo', 'tier-' || (random() * 3)::int),
-         'address', jsonb_build_object('city', (ARRAY['Paris','Berlin','Lyon','Madrid','Oslo'])[1 + floor(random() * 5)::int],
-                                       'zip', lpad((random() * 99999)::int::text, 5, '0'))),
-       CASE WHEN random() < 0.3 THEN 'order note ' || md5(random()::text) || ' ' || repeat('x', (random() * 40)::int) END,
-       now() - random() * interval '2 hours'
-FROM generate_series(1, :n);
-SQL
-cat >"$WORK/app-update.sql" <<'SQL'
-\set k random(1, 1000000)
-UPDATE app_events
-   SET status = 'paid', updated_at = now(),
-       payload = payload || jsonb_build_object('paid_at', now(), 'tx', gen_random_uuid())
- WHERE id BETWEEN (SELECT coalesce(max(id), 0) FROM app_events) - 5000 + (:k % 4900)
-              AND (SELECT coalesce(max(id), 0) FROM app_events) - 5000 + (:k % 4900) + 20;
-SQL
-cat >"$WORK/app-delete.sql" <<'SQL'
-\set k random(1, 1000000)
-DELETE FROM app_events
- WHERE id BETWEEN (SELECT coalesce(min(id), 0) FROM app_events) + (:k % 500)
-              AND (SELECT coalesce(min(id), 0) FROM app_events) + (:k % 500) + 30;
-SQL
+# Application-like transactions, as pgbench scripts (weights in workload_round).
+for part in "${WORKLOAD_SCRIPTS[@]}"; do workload_sql "$part" >"$WORK/$part.sql"; done
 chmod 0644 "$WORK"/app-*.sql
 
 log "mixed workload (TPC-B + app rows) in ${ROUND}s rounds until $need segments are archived"
@@ -233,12 +189,8 @@ while (( $(archived) < need )); do
   (( SECONDS < DEADLINE )) || die "timeout after ${TIMEOUT}s with $(archived) segments archived"
   round=$((round + 1))
   # Alternate: mostly mixed rounds, every third one pure TPC-B.
-  if (( round % 3 == 0 )); then
-    script=(-b tpcb-like)
-  else
-    script=(-b tpcb-like@5 -f "$WORK/app-insert.sql@3" -f "$WORK/app-update.sql@2" -f "$WORK/app-delete.sql@1")
-  fi
-  as_pg timeout $((ROUND + 120)) "${PGBENCH[@]}" -n -c "$CLIENTS" -j 2 -T "$ROUND" "${script[@]}" postgres >"$WORK/pgbench-run.log" 2>&1 \
+  workload_round "$round" "$WORK"
+  as_pg timeout $((ROUND + 120)) "${PGBENCH[@]}" -n -c "$CLIENTS" -j "$WORKLOAD_THREADS" -T "$ROUND" "${WORKLOAD_ARGS[@]}" postgres >"$WORK/pgbench-run.log" 2>&1 \
     || { cat "$WORK/pgbench-run.log" >&2; die "pgbench round $round failed"; }
   # Let the archiver catch up with what is already complete before counting.
   sleep 1

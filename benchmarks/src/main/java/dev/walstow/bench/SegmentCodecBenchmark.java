@@ -6,6 +6,7 @@ import dev.walstow.codec.Encryption;
 import dev.walstow.codec.KeyGenerator;
 import dev.walstow.codec.OpenPgpKeys;
 import dev.walstow.codec.WalCodec;
+import dev.walstow.storage.Sha256;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
@@ -16,11 +17,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -110,11 +109,11 @@ public class SegmentCodecBenchmark {
             try (InputStream in = new FileInputStream(first.toFile())) {
                 enc = codec.encode(in, stored);
             }
-            String expected = sha256(Files.readAllBytes(first));
+            String expected = Sha256.hex(Files.readAllBytes(first));
             ByteArrayOutputStream plain = new ByteArrayOutputStream();
             CodecResult dec = codec.decode(new ByteArrayInputStream(stored.toByteArray()), plain);
             if (!enc.sha256Hex().equals(expected) || !dec.sha256Hex().equals(expected)
-                    || dec.plainSize() != Files.size(first) || !sha256(plain.toByteArray()).equals(expected)) {
+                    || dec.plainSize() != Files.size(first) || !Sha256.hex(plain.toByteArray()).equals(expected)) {
                 throw new IllegalStateException("codec round trip failed on " + first + ": " + enc + " / " + dec);
             }
         }
@@ -226,13 +225,5 @@ public class SegmentCodecBenchmark {
         }
         Collections.shuffle(all, new Random(20251121L)); // same order for every run and parameter
         return List.copyOf(all);
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
