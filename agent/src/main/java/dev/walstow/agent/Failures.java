@@ -96,8 +96,9 @@ public final class Failures {
             case DirectoryNotEmptyException e -> "directory not empty" + at(e);
             case NotDirectoryException e -> "not a directory" + at(e);
             case FileSystemLoopException e -> "symbolic link loop" + at(e);
-            case FileSystemException e -> (e.getReason() == null || e.getReason().isBlank() ? "file system error"
-                    : e.getReason()) + at(e);
+            // The JDK's own form, "/path: No space left on device", which people know from every other tool.
+            case FileSystemException e -> e.getReason() == null || e.getReason().isBlank()
+                    ? "file system error" + at(e) : e.getMessage();
             case ClosedByInterruptException _, InterruptedException _ -> INTERRUPTED;
             case AsynchronousCloseException _ -> "closed while in use";
             case ClosedChannelException _ -> "already closed";

@@ -36,10 +36,10 @@ class FailuresTest {
     }
 
     @Test
-    @DisplayName("any other file system failure gives the system's reason and the file")
+    @DisplayName("any other file system failure gives the file and the system's reason")
     void fileSystemReason() {
         assertThat(Failures.describe(new FileSystemException("/r/x", null, "No space left on device")))
-                .isEqualTo("No space left on device: /r/x");
+                .isEqualTo("/r/x: No space left on device");
         assertThat(Failures.describe(new FileSystemException("/r/x"))).isEqualTo("file system error: /r/x");
     }
 
