@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  * {@code WalstowException}'s message) describes a caught {@link Throwable} here; a developer finds the class and the
  * stack trace in the log, where they are logged with the throwable itself.
  *
+ * <p>In this order: the text of a walstow exception ({@link Explained}); the JDK failures whose type says more than
+ * their message; the thrower's own words, unless they name a class; the cause's description; else "unexpected".
+ *
  * <p>Why in the JDK-only agent module: the agent, the storage backends and the archiver all describe failures, and
  * this is the one module all three can see.
  */
@@ -38,12 +41,15 @@ public final class Failures {
     /** A failure that brings no words of its own: nothing walstow expects throws one. */
     static final String UNEXPECTED = "an unexpected failure (a bug in walstow)";
 
-    /** A Java class name, qualified ({@code java.nio.file.NoSuchFileException}) or not ({@code SdkClientException}). */
+    /**
+     * A Java class name, qualified ({@code java.nio.file.NoSuchFileException}: two package levels at least, so that a
+     * file name like {@code backup.Old} is not one) or not ({@code SdkClientException}).
+     */
     private static final Pattern CLASS_NAME =
-            Pattern.compile("\\b(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*|\\b[\\w$]*Exception\\b");
+            Pattern.compile("\\b(?:[a-z][\\w$]*\\.){2,}[A-Z][\\w$]*|\\b[\\w$]*Exception\\b");
     /** {@code Throwable.toString()} put into another message: {@code java.net.ConnectException: }. */
     private static final Pattern CLASS_PREFIX =
-            Pattern.compile("^(?:(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*|[\\w$]*Exception)(?::\\s*|$)");
+            Pattern.compile("^(?:(?:[a-z][\\w$]*\\.){2,}[A-Z][\\w$]*|[\\w$]*Exception)(?::\\s*|$)");
     /** Causes followed at most; a cause chain can be circular. */
     private static final int DEPTH = 8;
 
@@ -58,8 +64,9 @@ public final class Failures {
         if (t == null) {
             return "no details";
         }
-        if (t instanceof Explained explained) {
-            return explained.oneLine();
+        String own = t instanceof Explained explained ? explained.explanation() : null;
+        if (own != null && !own.isBlank()) {
+            return own.replace('\n', ' ').replace('\r', ' ');
         }
         Throwable cause = depth < DEPTH ? t.getCause() : null;
         // A wrapper, or an exception made with new IOException(cause): the one inside says what happened.

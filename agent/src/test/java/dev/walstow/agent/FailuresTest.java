@@ -74,6 +74,8 @@ class FailuresTest {
     void ownWords() {
         assertThat(Failures.describe(new IOException("no jar files in /opt/walstow/lib")))
                 .isEqualTo("no jar files in /opt/walstow/lib");
+        assertThat(Failures.describe(new IOException("cannot read /srv/backup.Old/x")))
+                .isEqualTo("cannot read /srv/backup.Old/x");
         assertThat(Failures.describe(new IOException())).isEqualTo("an I/O error the system did not explain");
     }
 
@@ -115,7 +117,7 @@ class FailuresTest {
     void explained() {
         class Explaining extends RuntimeException implements Explained {
             @Override
-            public String oneLine() {
+            public String explanation() {
                 return ErrorCode.KEY.line("no usable key", "check [encryption]");
             }
         }

@@ -36,8 +36,13 @@ public abstract sealed class WalstowException extends RuntimeException implement
     public abstract boolean retryable();
 
     /** {@code [WS-CODE] message HINT: hint} on a single line, as {@link ErrorCode#line} renders every WS line. */
-    @Override
     public String oneLine() {
         return code.line(getMessage(), hint);
+    }
+
+    /** Described for a user, a walstow error is its one line: code, message and hint. */
+    @Override
+    public String explanation() {
+        return oneLine();
     }
 }
