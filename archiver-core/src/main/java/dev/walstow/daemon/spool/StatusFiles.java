@@ -1,6 +1,7 @@
 package dev.walstow.daemon.spool;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.WalstowException;
 import dev.walstow.runtime.LocalFiles;
@@ -45,7 +46,8 @@ public final class StatusFiles {
         try {
             return Files.getLastModifiedTime(segment);
         } catch (IOException e) {
-            throw new LocalIoError("cannot read " + segment + ": " + e, "pass %p unchanged; check pg_wal", e);
+            throw new LocalIoError("cannot read " + segment + ": " + Failures.describe(e),
+                    "pass %p unchanged; check pg_wal", e);
         }
     }
 
