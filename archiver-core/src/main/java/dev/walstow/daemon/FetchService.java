@@ -297,7 +297,7 @@ final class FetchService {
                 deleteOwn(file);
             }
         } catch (IOException e) {
-            LOG.warn("cannot clear {}: {}", layout.prefetchDirectory(), e.toString());
+            LOG.warn("cannot clear {}: {}", layout.prefetchDirectory(), Failures.describe(e));
         }
     }
 
@@ -329,7 +329,7 @@ final class FetchService {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("cannot list {}: {}", layout.prefetchDirectory(), e.toString());
+            LOG.warn("cannot list {}: {}", layout.prefetchDirectory(), Failures.describe(e));
         }
         return names;
     }
@@ -363,7 +363,7 @@ final class FetchService {
             }
         } catch (IOException e) {
             ownDeletes.remove(name);
-            LOG.warn("cannot delete {}: {}", file, e.toString());
+            LOG.warn("cannot delete {}: {}", file, Failures.describe(e));
         }
     }
 }

@@ -191,7 +191,7 @@ final class PushService {
             status.markPushed(file, mtime);
         } catch (IOException ex) {
             LOG.warn("{} archived, but its marker in {} could not be written: {}", file, layout.pushedDirectory(),
-                    ex.toString());
+                    Failures.describe(ex));
         }
     }
 }

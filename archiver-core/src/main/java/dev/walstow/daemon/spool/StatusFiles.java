@@ -84,7 +84,7 @@ public final class StatusFiles {
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // Only a report for people and agents; the failure itself is still answered from memory.
-            LOG.warn("cannot record the failure of {} in {}: {}", name, layout.failedDirectory(), e.toString());
+            LOG.warn("cannot record the failure of {} in {}: {}", name, layout.failedDirectory(), Failures.describe(e));
         } finally {
             LocalFiles.deleteQuietly(temp);
         }
@@ -124,7 +124,7 @@ public final class StatusFiles {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("cannot clean {}: {}", dir, e.toString());
+            LOG.warn("cannot clean {}: {}", dir, Failures.describe(e));
         }
         return removed;
     }
