@@ -104,10 +104,9 @@ public final class Agent {
                     // and a late rename from the daemon could land on the %p of PostgreSQL's *next*
                     // restore_command call (it reuses pg_wal/RECOVERYXLOG). Stopping recovery (exit > 125) is the
                     // safe answer.
-                    line(call, "[" + ErrorCode.STORAGE.id() + "] the walstow daemon on " + SOCKET_FOR_HUMANS
-                            + " gave " + why + "; not restoring in-process while it may still be writing "
-                            + call.path() + " HINT: check the daemon's log (journalctl -u walstow), then restart "
-                            + "PostgreSQL");
+                    line(call, ErrorCode.STORAGE.line("the walstow daemon on " + SOCKET_FOR_HUMANS + " gave " + why
+                            + "; not restoring in-process while it may still be writing " + call.path(),
+                            "check the daemon's log (journalctl -u walstow), then restart PostgreSQL"));
                     return ErrorCode.STORAGE.getExit();
                 }
                 if (unanswered.why() == DaemonOutcome.Why.UNRESPONSIVE) {
@@ -121,8 +120,8 @@ public final class Agent {
             }
         }
         if (settings.fallback() == AgentSettings.Fallback.FAIL) {
-            line(call, "[" + ErrorCode.STORAGE.id() + "] no walstow daemon answered on " + SOCKET_FOR_HUMANS + " ("
-                    + why + ") and [daemon] fallback = \"fail\" HINT: start it: systemctl start walstow");
+            line(call, ErrorCode.STORAGE.line("no walstow daemon answered on " + SOCKET_FOR_HUMANS + " (" + why
+                    + ") and [daemon] fallback = \"fail\"", "start it: systemctl start walstow"));
             return call.kind() == Request.Kind.GET ? ErrorCode.STORAGE.getExit() : ErrorCode.STORAGE.pushExit();
         }
         return runInProcess(args);

@@ -47,18 +47,21 @@ public final class CliInProcessRunner implements InProcessRunner {
             Thread.currentThread().setContextClassLoader(loader);
             run = Class.forName(MAIN_CLASS, true, loader).getMethod("run", String[].class);
         } catch (IOException | ReflectiveOperationException | LinkageError e) {
-            err.println("walstow: [" + ErrorCode.CONFIG.id() + "] cannot load the walstow CLI from "
-                    + (home == null ? "?" : home.resolve("lib")) + " (" + e + ") HINT: reinstall walstow, or start"
-                    + " the daemon: systemctl start walstow");
+            // The jars are there but do not hold a CLI that loads: a broken or mixed installation, not a bug.
+            String why = e instanceof IOException io ? Failures.describe(io)
+                    : "its jars do not hold a walstow CLI that loads";
+            err.println("walstow: " + ErrorCode.CONFIG.line("cannot load the walstow CLI from "
+                    + (home == null ? "?" : home.resolve("lib")) + " (" + why + ")",
+                    "reinstall walstow, or start the daemon: systemctl start walstow"));
             err.flush();
             return get ? ErrorCode.CONFIG.getExit() : ErrorCode.CONFIG.pushExit();
         }
         try {
             return (Integer) run.invoke(null, (Object) args);
         } catch (InvocationTargetException | IllegalAccessException e) {
-            Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
-            err.println("walstow: [" + ErrorCode.INTERNAL.id() + "] the walstow CLI failed unexpectedly: " + cause
-                    + " HINT: this is a bug; please report it with this line");
+            // Main.run maps every failure of a command to an exit status; what escapes it is a bug.
+            err.println("walstow: " + ErrorCode.INTERNAL.line("the walstow CLI failed unexpectedly: "
+                    + Failures.describe(e), "this is a bug in walstow; please report it with this line"));
             err.flush();
             return get ? ErrorCode.INTERNAL.getExit() : ErrorCode.INTERNAL.pushExit();
         }

@@ -56,4 +56,22 @@ public enum ErrorCode {
     public String id() {
         return "WS-" + name().replace('_', '-');
     }
+
+    /**
+     * The one rendering of an error for a user: {@code [WS-CODE] message HINT: hint}, on one line. Every such line
+     * walstow prints (the agent's, the daemon's replies, {@code WalstowException.oneLine()}) is made here, so log
+     * alerting that greps for {@code [WS-} or {@code HINT:} sees one form.
+     *
+     * <p>Line breaks become spaces: PostgreSQL's log keeps a command's stderr line by line, and an alert on one line
+     * must see the whole story.
+     *
+     * @param hint what to do about it; null or blank for none
+     */
+    public String line(String message, String hint) {
+        String text = "[" + id() + "] " + message;
+        if (hint != null && !hint.isBlank()) {
+            text += " HINT: " + hint;
+        }
+        return text.replace('\n', ' ').replace('\r', ' ');
+    }
 }

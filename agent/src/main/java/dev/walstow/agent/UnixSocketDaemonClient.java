@@ -37,7 +37,8 @@ public final class UnixSocketDaemonClient implements DaemonClient {
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         } catch (IOException | UnsupportedOperationException e) {
-            return new DaemonOutcome.Unanswered(DaemonOutcome.Why.NO_DAEMON, "cannot open a Unix socket: " + e);
+            return new DaemonOutcome.Unanswered(DaemonOutcome.Why.NO_DAEMON, "cannot open a Unix socket: "
+                    + Failures.describe(e));
         }
         Watchdog watchdog = new Watchdog(channel, waitMillis, responsive);
         watchdog.start();
@@ -48,7 +49,7 @@ public final class UnixSocketDaemonClient implements DaemonClient {
                 if (watchdog.fired()) {
                     return watchdog.outcome();
                 }
-                String why = Files.exists(socket) ? "cannot connect: " + message(e) : "no socket file";
+                String why = Files.exists(socket) ? "cannot connect: " + Failures.describe(e) : "no socket file";
                 return new DaemonOutcome.Unanswered(DaemonOutcome.Why.NO_DAEMON, why);
             }
             ByteBuffer out = ByteBuffer.wrap(Frames.encode(request));
@@ -80,7 +81,7 @@ public final class UnixSocketDaemonClient implements DaemonClient {
             if (watchdog.fired()) {
                 return watchdog.outcome();
             }
-            return new DaemonOutcome.Unanswered(DaemonOutcome.Why.NO_REPLY, "connection lost: " + message(e));
+            return new DaemonOutcome.Unanswered(DaemonOutcome.Why.NO_REPLY, "connection lost: " + Failures.describe(e));
         } finally {
             watchdog.interrupt();
         }
@@ -96,10 +97,6 @@ public final class UnixSocketDaemonClient implements DaemonClient {
             }
         }
         return buf.position();
-    }
-
-    private static String message(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.walstow.archive;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.codec.CodecResult;
 import dev.walstow.codec.WalCodec;
 import dev.walstow.error.DataError;
@@ -71,7 +72,7 @@ public final class ArchiveGet {
         } catch (IOException e) {
             // Only closing the repository stream throws here; the retry re-reads the object.
             throw RepositoryError.of("reading " + key + " from " + repository.location(),
-                    new StorageException(StorageException.Kind.IO, e.getMessage(), e));
+                    new StorageException(StorageException.Kind.IO, Failures.describe(e), e));
         } catch (WalstowException e) {
             // A fetched segment that fails the header check against the bound cluster is a damaged or foreign
             // object: the same treatment as a checksum failure, never "not found".
@@ -89,14 +90,14 @@ public final class ArchiveGet {
         try {
             file = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new LocalIoError("cannot create " + temp + ": " + e.getMessage(),
+            throw new LocalIoError("cannot create " + temp + ": " + Failures.describe(e),
                     "check free space and permissions of pg_wal", e);
         }
         try (OutputStream out = new LocalWriteGuard(new BufferedOutputStream(file, 1 << 16), temp)) {
             return codec.decode(o.content(), out, digestFor(name));
         } catch (IOException e) {
             StorageException cause = e instanceof StorageException se ? se
-                    : new StorageException(StorageException.Kind.IO, e.getMessage(), e);
+                    : new StorageException(StorageException.Kind.IO, Failures.describe(e), e);
             throw RepositoryError.of("reading " + key + " from " + repository.location(), cause);
         }
     }
@@ -141,7 +142,7 @@ public final class ArchiveGet {
             Files.move(temp, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new LocalIoError("cannot move the restored file into place at " + destination + ": "
-                    + e.getMessage(), "check free space and permissions of pg_wal", e);
+                    + Failures.describe(e), "check free space and permissions of pg_wal", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.walstow.archive;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.storage.Sha256;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.WalRejected;
@@ -85,7 +86,7 @@ final class LocalWalFile {
         String why = switch (e) {
             case NoSuchFileException x -> "it does not exist";
             case AccessDeniedException x -> "permission denied";
-            default -> e.getMessage();
+            default -> Failures.describe(e);
         };
         return new LocalIoError("cannot read " + file + ": " + why,
                 "run walstow as the PostgreSQL OS user and pass %p unchanged", e);

@@ -1,5 +1,6 @@
 package dev.walstow.archive;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -56,7 +57,7 @@ final class LocalWriteGuard extends FilterOutputStream {
     }
 
     private LocalIoError failure(IOException e) {
-        return new LocalIoError("cannot write " + file + ": " + e.getMessage(),
+        return new LocalIoError("cannot write " + file + ": " + Failures.describe(e),
                 "check free space and permissions of pg_wal; nothing was renamed into place", e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.walstow.archive;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class PgWalDirectory {
         try {
             return new PgWalDirectory(data, Optional.of(pgWal.toRealPath()));
         } catch (IOException e) {
-            throw new LocalIoError("cannot resolve " + pgWal + ": " + e.getMessage(),
+            throw new LocalIoError("cannot resolve " + pgWal + ": " + Failures.describe(e),
                     "check permissions of the data directory", e);
         }
     }

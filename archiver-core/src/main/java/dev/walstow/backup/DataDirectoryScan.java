@@ -1,5 +1,6 @@
 package dev.walstow.backup;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -55,7 +56,7 @@ public final class DataDirectoryScan {
         try {
             scan.walk(dataDirectory, "", 0);
         } catch (IOException e) {
-            throw new LocalIoError("cannot read the data directory " + dataDirectory + ": " + e.getMessage(),
+            throw new LocalIoError("cannot read the data directory " + dataDirectory + ": " + Failures.describe(e),
                     "run walstow backup as the PostgreSQL OS user on the database host", e);
         }
         return new Result(List.copyOf(scan.directories), List.copyOf(scan.files), Map.copyOf(scan.tablespaces));

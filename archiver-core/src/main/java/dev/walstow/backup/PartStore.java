@@ -1,5 +1,6 @@
 package dev.walstow.backup;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.archive.Retrier;
 import dev.walstow.codec.CodecResult;
 import dev.walstow.codec.WalCodec;
@@ -59,7 +60,7 @@ final class PartStore {
             } catch (NoSuchFileException e) {
                 return Optional.empty();
             } catch (IOException e) {
-                throw new LocalIoError("cannot back up " + source + ": " + e.getMessage(),
+                throw new LocalIoError("cannot back up " + source + ": " + Failures.describe(e),
                         "check the data directory and [backup] temp-dir (" + tempDir + ", free space)", e);
             }
             ObjectMeta meta = new ObjectMeta(encoded.sha256Hex(), encoded.plainSize(), codec.codecName());
@@ -82,7 +83,7 @@ final class PartStore {
             try (OutputStream out = Files.newOutputStream(temp)) {
                 encoded = codec.encode(new ByteArrayInputStream(content), out);
             } catch (IOException e) {
-                throw new LocalIoError("cannot write " + temp + ": " + e.getMessage(),
+                throw new LocalIoError("cannot write " + temp + ": " + Failures.describe(e),
                         "check [backup] temp-dir", e);
             }
             ObjectMeta meta = new ObjectMeta(encoded.sha256Hex(), encoded.plainSize(), codec.codecName());
@@ -101,7 +102,7 @@ final class PartStore {
         try {
             return Files.createTempFile(tempDir, ".walstow-backup-", ".tmp");
         } catch (IOException e) {
-            throw new LocalIoError("cannot create a temporary file in " + tempDir + ": " + e.getMessage(),
+            throw new LocalIoError("cannot create a temporary file in " + tempDir + ": " + Failures.describe(e),
                     "set [backup] temp-dir to a writable directory with room for " + parallelismHint(), e);
         }
     }

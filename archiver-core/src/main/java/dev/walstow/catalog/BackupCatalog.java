@@ -1,5 +1,6 @@
 package dev.walstow.catalog;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -70,7 +71,7 @@ public final class BackupCatalog {
         } catch (StorageException e) {
             throw RepositoryError.of("reading " + key + " from " + repository.location(), e);
         } catch (IOException e) {
-            throw DataError.integrity(key + " is unreadable: " + e.getMessage(), "run walstow verify", e);
+            throw DataError.integrity(key + " is unreadable: " + Failures.describe(e), "run walstow verify", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.walstow.catalog;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.runtime.ParallelTasks;
 import dev.walstow.runtime.Progress;
@@ -135,7 +136,7 @@ public final class RepositoryVerify {
         } catch (WalstowException e) {
             corrupt.add(c.key() + ": " + e.getMessage());
         } catch (java.io.IOException e) {
-            corrupt.add(c.key() + ": unreadable: " + e.getMessage());
+            corrupt.add(c.key() + ": unreadable: " + Failures.describe(e));
         }
     }
 }

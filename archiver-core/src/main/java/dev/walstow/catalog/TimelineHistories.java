@@ -1,5 +1,6 @@
 package dev.walstow.catalog;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.Retrier;
 import dev.walstow.codec.WalCodec;
@@ -50,13 +51,13 @@ public final class TimelineHistories {
         try {
             temp = Files.createTempFile("walstow-history-", ".tmp");
         } catch (IOException e) {
-            throw new LocalIoError("cannot create a temporary file: " + e.getMessage(), "check /tmp", e);
+            throw new LocalIoError("cannot create a temporary file: " + Failures.describe(e), "check /tmp", e);
         }
         try {
             new ArchiveGet(repository, codec, retrier).get(new HistoryName(timeline), temp);
             return TimelineHistory.parse(timeline, Files.readString(temp));
         } catch (IOException e) {
-            throw new LocalIoError("cannot read " + temp + ": " + e.getMessage(), "check /tmp", e);
+            throw new LocalIoError("cannot read " + temp + ": " + Failures.describe(e), "check /tmp", e);
         } finally {
             try {
                 Files.deleteIfExists(temp);

@@ -1,5 +1,6 @@
 package dev.walstow.cli;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.config.WalstowConfig.MetricsConfig;
 import dev.walstow.metrics.StatusReport;
 import java.io.IOException;
@@ -39,7 +40,8 @@ final class DaemonStatusClient {
             }
             return new Answer(Optional.of(StatusReport.fromJson(r.body())), r.body(), null);
         } catch (IOException e) {
-            return new Answer(Optional.empty(), null, "no daemon answers on " + uri + " (" + e + ")");
+            return new Answer(Optional.empty(), null, "no daemon answers on " + uri + " (" + Failures.describe(e)
+                    + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Answer(Optional.empty(), null, "interrupted");

@@ -1,6 +1,7 @@
 package dev.walstow.cli;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.error.WalstowException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -42,8 +43,10 @@ public final class Main {
                 LOG.error("walstow {}: {}", commandLine.getCommandName(), we.oneLine());
                 return get ? we.code().getExit() : we.code().pushExit();
             }
-            LOG.error("walstow {}: [{}] unexpected failure: {}", commandLine.getCommandName(),
-                    ErrorCode.INTERNAL.id(), ex.toString(), ex);
+            // The stack trace that follows is for the bug report; the line itself says it in words.
+            LOG.error("walstow {}: {}", commandLine.getCommandName(), ErrorCode.INTERNAL.line("unexpected failure: "
+                    + Failures.describe(ex), "this is a bug in walstow; please report it with the lines that follow"),
+                    ex);
             return get ? ErrorCode.INTERNAL.getExit() : ErrorCode.INTERNAL.pushExit();
         });
         cli.setParameterExceptionHandler(Main::badArguments);
@@ -54,8 +57,8 @@ public final class Main {
     private static int badArguments(ParameterException ex, String[] args) {
         CommandLine commandLine = ex.getCommandLine();
         PrintWriter err = commandLine.getErr();
-        err.println("walstow " + commandLine.getCommandName() + ": [" + ErrorCode.USAGE.id() + "] "
-                + ex.getMessage() + " HINT: see 'walstow help " + commandLine.getCommandName() + "'");
+        err.println("walstow " + commandLine.getCommandName() + ": " + ErrorCode.USAGE.line(ex.getMessage(),
+                "see 'walstow help " + commandLine.getCommandName() + "'"));
         err.flush();
         return isGet(commandLine) ? ErrorCode.USAGE.getExit() : ErrorCode.USAGE.pushExit();
     }

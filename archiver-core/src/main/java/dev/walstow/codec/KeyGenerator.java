@@ -1,5 +1,6 @@
 package dev.walstow.codec;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
 import dev.walstow.runtime.LocalFiles;
@@ -133,7 +134,7 @@ public final class KeyGenerator {
             return UserError.usage("Key file " + path + " already exists; walstow keygen never overwrites a key.",
                     "choose another path");
         }
-        return new LocalIoError("Cannot write key file " + path + ": " + e + ".",
+        return new LocalIoError("Cannot write key file " + path + ": " + Failures.describe(e) + ".",
                 "check that the directory exists and is writable", e);
     }
 

@@ -1,5 +1,6 @@
 package dev.walstow.codec;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.DataError;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
@@ -114,7 +115,7 @@ public final class OpenPgpKeys {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new LocalIoError("Cannot read " + what + " key file " + file + ": " + e + ".",
+            throw new LocalIoError("Cannot read " + what + " key file " + file + ": " + Failures.describe(e) + ".",
                     "check the path in [encryption] and that the walstow user may read it", e);
         }
         List<Object> objects = new ArrayList<>();
@@ -124,7 +125,7 @@ public final class OpenPgpKeys {
                     BcPGPObjectFactory factory = new BcPGPObjectFactory(in);
                     for (Object o; (o = factory.nextObject()) != null; ) {
                         if (!(o instanceof PGPPublicKeyRing) && !(o instanceof PGPSecretKeyRing)) {
-                            throw new IOException("unexpected " + o.getClass().getSimpleName());
+                            throw new IOException("it holds OpenPGP data other than key rings");
                         }
                         objects.add(o);
                     }
@@ -132,7 +133,7 @@ public final class OpenPgpKeys {
             }
         } catch (IOException | RuntimeException e) {
             throw new UserError(dev.walstow.agent.ErrorCode.CONFIG, "Key file " + file + " is not a valid OpenPGP "
-                    + what + " key (" + e.getMessage() + ").", "give a key exported with gpg --export"
+                    + what + " key (" + Failures.describe(e) + ").", "give a key exported with gpg --export"
                     + ("secret".equals(what) ? "-secret-keys" : "") + " (armored or binary)", e);
         }
         if (objects.isEmpty()) {

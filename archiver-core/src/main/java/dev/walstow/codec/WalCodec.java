@@ -1,5 +1,6 @@
 package dev.walstow.codec;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.storage.Sha256;
 import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
@@ -57,7 +58,7 @@ public final class WalCodec {
             try {
                 layer = OpenPgpEncryptor.open(sink, settings.encryption(), BUFFER_SIZE);
             } catch (PGPException e) {
-                throw DataError.key("Cannot encrypt to the configured [encryption] key: " + e.getMessage() + ".",
+                throw DataError.key("Cannot encrypt to the configured [encryption] key: " + Failures.describe(e) + ".",
                         "check the recipient key file", e);
             }
         }
@@ -143,16 +144,11 @@ public final class WalCodec {
             if (in.failure() != null) {
                 throw in.failure();
             }
-            throw DataError.integrity("Stored object is damaged (" + describe(e) + ").", DAMAGED_HINT, e);
+            throw DataError.integrity("Stored object is damaged (" + Failures.describe(e) + ").", DAMAGED_HINT, e);
         }
         out.flush();
         Optional<String> sha256 = digested ? Optional.of(HexFormat.of().formatHex(sha.digest())) : Optional.empty();
         return new CodecResult(sha256, out.count(), in.count());
-    }
-
-    private static String describe(Exception e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.strip();
     }
 
     private static MessageDigest sha256() {

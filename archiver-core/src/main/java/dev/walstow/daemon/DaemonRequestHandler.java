@@ -1,6 +1,7 @@
 package dev.walstow.daemon;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.protocol.Request;
 import dev.walstow.archive.PgWalDirectory;
@@ -60,9 +61,9 @@ final class DaemonRequestHandler implements RequestHandler {
             reply = CompletableFuture.failedFuture(e);
         }
         return reply.handle((r, failure) -> failure == null && r != null ? r : internal(request, failure))
-                .completeOnTimeout(Reply.error(ErrorCode.INTERNAL, "[" + ErrorCode.INTERNAL.id() + "] no answer "
-                        + "within " + waitTimeout.plus(MARGIN).toSeconds() + " s for " + request.kind() + " "
-                        + request.walFileName()), waitTimeout.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+                .completeOnTimeout(Reply.error(ErrorCode.INTERNAL, ErrorCode.INTERNAL.line("no answer within "
+                        + waitTimeout.plus(MARGIN).toSeconds() + " s for " + request.kind() + " "
+                        + request.walFileName(), null)), waitTimeout.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private CompletableFuture<Reply> dispatch(Request request) {
@@ -108,10 +109,12 @@ final class DaemonRequestHandler implements RequestHandler {
     }
 
     private Reply internal(Request request, Throwable failure) {
-        String what = failure == null ? "no reply" : failure.toString();
-        LOG.error("{} {}: unexpected failure: {}", request.kind(), request.walFileName(), what, failure);
-        return Reply.error(ErrorCode.INTERNAL, "[" + ErrorCode.INTERNAL.id() + "] " + request.kind() + " "
-                + request.walFileName() + ": " + what + " HINT: this is a bug in walstow; please report it");
+        // The log keeps the class and the stack trace for the report; the agent's line says it in words.
+        LOG.error("{} {}: unexpected failure: {}", request.kind(), request.walFileName(),
+                failure == null ? "no reply" : failure.toString(), failure);
+        return Reply.error(ErrorCode.INTERNAL, ErrorCode.INTERNAL.line(request.kind() + " " + request.walFileName()
+                + ": " + (failure == null ? "no reply" : Failures.describe(failure)),
+                "this is a bug in walstow; please report it with the daemon's log"));
     }
 
     private static boolean sameFile(Path given, Path realDataDirectory) {

@@ -1,6 +1,7 @@
 package dev.walstow.daemon;
 
 import com.sun.security.auth.module.UnixSystem;
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
 import java.io.IOException;
@@ -23,7 +24,8 @@ final class DataDirectoryOwner {
             ownerName = Files.getOwner(dataDirectory).getName();
         } catch (IOException | UnsupportedOperationException e) {
             throw new LocalIoError("cannot read the owner of the data directory " + dataDirectory + ": "
-                    + e.getMessage(), "check that the data directory exists and --pgdata / [postgres] data names it",
+                    + Failures.describe(e),
+                    "check that the data directory exists and --pgdata / [postgres] data names it",
                     e instanceof IOException io ? io : null);
         }
         UnixSystem me = new UnixSystem();

@@ -3,6 +3,7 @@ package dev.walstow.daemon;
 import dev.walstow.daemon.spool.SpoolLayout;
 import dev.walstow.daemon.spool.WorkMarkers;
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.Retrier;
@@ -25,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -271,7 +271,7 @@ final class FetchService {
                     LOG.info("prefetched {}", file);
                 } else if (failure != null) {
                     LOG.warn("prefetching {} failed (it is fetched again when asked for): {}", file,
-                            oneLine(failure));
+                            Failures.describe(failure));
                 }
             });
         }
@@ -297,7 +297,7 @@ final class FetchService {
                 deleteOwn(file);
             }
         } catch (IOException e) {
-            LOG.warn("cannot clear {}: {}", layout.prefetchDirectory(), e.toString());
+            LOG.warn("cannot clear {}: {}", layout.prefetchDirectory(), Failures.describe(e));
         }
     }
 
@@ -329,7 +329,7 @@ final class FetchService {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("cannot list {}: {}", layout.prefetchDirectory(), e.toString());
+            LOG.warn("cannot list {}: {}", layout.prefetchDirectory(), Failures.describe(e));
         }
         return names;
     }
@@ -349,13 +349,8 @@ final class FetchService {
     }
 
     private static Reply localError(String file, Path destination, IOException e) {
-        return Reply.error(ErrorCode.LOCAL_IO, "[" + ErrorCode.LOCAL_IO.id() + "] cannot move " + file + " to "
-                + destination + ": " + e + " HINT: check free space and permissions of pg_wal");
-    }
-
-    private static String oneLine(Throwable t) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        return cause instanceof WalstowException w ? w.oneLine() : cause.toString();
+        return Reply.error(ErrorCode.LOCAL_IO, ErrorCode.LOCAL_IO.line("cannot move " + file + " to " + destination
+                + ": " + Failures.describe(e), "check free space and permissions of pg_wal"));
     }
 
     /** Our own deletions are not recovery's progress: {@link #left} must not refill the window for them. */
@@ -368,7 +363,7 @@ final class FetchService {
             }
         } catch (IOException e) {
             ownDeletes.remove(name);
-            LOG.warn("cannot delete {}: {}", file, e.toString());
+            LOG.warn("cannot delete {}: {}", file, Failures.describe(e));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.walstow.daemon;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.RepositoryError;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -59,7 +60,7 @@ final class OperationTimeout {
             if (cause instanceof Error err) {
                 throw err;
             }
-            throw new IllegalStateException(doing + ": " + cause, cause);
+            throw new IllegalStateException(doing + ": " + Failures.describe(cause), cause);
         }
     }
 }

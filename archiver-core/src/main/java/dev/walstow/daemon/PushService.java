@@ -1,5 +1,6 @@
 package dev.walstow.daemon;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.daemon.spool.SpoolLayout;
 import dev.walstow.daemon.spool.StatusFiles;
 import dev.walstow.daemon.spool.WorkMarkers;
@@ -170,7 +171,7 @@ final class PushService {
         } catch (WalstowException err) {
             fail(e, err);
         } catch (RuntimeException err) {
-            fail(e, new UnexpectedError("pushing " + file + ": unexpected " + err, err));
+            fail(e, new UnexpectedError("pushing " + file + " failed unexpectedly: " + Failures.describe(err), err));
         } finally {
             working.end(file);
         }
@@ -190,7 +191,7 @@ final class PushService {
             status.markPushed(file, mtime);
         } catch (IOException ex) {
             LOG.warn("{} archived, but its marker in {} could not be written: {}", file, layout.pushedDirectory(),
-                    ex.toString());
+                    Failures.describe(ex));
         }
     }
 }

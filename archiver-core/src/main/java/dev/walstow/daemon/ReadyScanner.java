@@ -1,5 +1,6 @@
 package dev.walstow.daemon;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.WalstowException;
 import dev.walstow.wal.WalFileName;
 import java.io.IOException;
@@ -91,7 +92,7 @@ final class ReadyScanner {
             // Once, then every 100th time: a data directory that went away must not flood the log twice a second.
             if (failedListings++ % 100 == 0) {
                 LOG.warn("cannot list {} (failure {} in a row; PostgreSQL's data directory gone or unmounted?): {}",
-                        archiveStatus, failedListings, e.toString());
+                        archiveStatus, failedListings, Failures.describe(e));
             }
         }
         names.sort(WalOrder.OLDEST_FIRST);

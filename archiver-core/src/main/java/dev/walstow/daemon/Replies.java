@@ -1,6 +1,7 @@
 package dev.walstow.daemon;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.error.WalstowException;
 import java.util.concurrent.CompletionException;
@@ -20,9 +21,9 @@ final class Replies {
                 ? failure.getCause() : failure;
         return switch (cause) {
             case WalstowException e -> Reply.error(e.code(), e.oneLine());
-            case TimeoutException t -> Reply.error(ErrorCode.STORAGE, "[" + ErrorCode.STORAGE.id() + "] " + timedOut);
-            default -> Reply.error(ErrorCode.INTERNAL, "[" + ErrorCode.INTERNAL.id() + "] " + cause
-                    + " HINT: this is a bug in walstow; please report it with the daemon's log");
+            case TimeoutException t -> Reply.error(ErrorCode.STORAGE, ErrorCode.STORAGE.line(timedOut, null));
+            default -> Reply.error(ErrorCode.INTERNAL, ErrorCode.INTERNAL.line("unexpected failure: "
+                    + Failures.describe(cause), "this is a bug in walstow; please report it with the daemon's log"));
         };
     }
 }

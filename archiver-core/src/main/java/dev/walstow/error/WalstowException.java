@@ -1,6 +1,7 @@
 package dev.walstow.error;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Explained;
 
 /**
  * Every failure walstow reports to a user. Each carries a stable {@link ErrorCode} (which fixes the exit status),
@@ -10,7 +11,7 @@ import dev.walstow.agent.ErrorCode;
  * <p>The subclasses only group codes by where the fault lies (the caller, the local machine, the repository, the
  * data), which decides whether retrying can help.
  */
-public abstract sealed class WalstowException extends RuntimeException
+public abstract sealed class WalstowException extends RuntimeException implements Explained
         permits UserError, WalRejected, RepositoryError, DataError, LocalIoError, UnexpectedError {
 
     private final ErrorCode code;
@@ -34,12 +35,14 @@ public abstract sealed class WalstowException extends RuntimeException
     /** Whether repeating the same operation later may succeed (e.g. an unreachable store, a torn read). */
     public abstract boolean retryable();
 
-    /** {@code [WS-CODE] message. HINT: hint} on a single line. */
+    /** {@code [WS-CODE] message HINT: hint} on a single line, as {@link ErrorCode#line} renders every WS line. */
     public String oneLine() {
-        String text = "[" + code.id() + "] " + getMessage();
-        if (hint != null && !hint.isBlank()) {
-            text += " HINT: " + hint;
-        }
-        return text.replace('\n', ' ');
+        return code.line(getMessage(), hint);
+    }
+
+    /** Described for a user, a walstow error is its one line: code, message and hint. */
+    @Override
+    public String explanation() {
+        return oneLine();
     }
 }

@@ -1,5 +1,6 @@
 package dev.walstow.guard;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.WalstowException;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.WalFileName;
@@ -52,7 +53,7 @@ public final class PgWalBacklog implements WalBacklog {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("cannot list {}/archive_status: {}", pgWal, e.toString());
+            LOG.warn("cannot list {}/archive_status: {}", pgWal, Failures.describe(e));
             return Snapshot.EMPTY;
         }
         Optional<String> oldest = Optional.ofNullable(oldestSegment != null ? oldestSegment.fileName() : oldestName);

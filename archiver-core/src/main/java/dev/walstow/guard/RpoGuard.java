@@ -1,5 +1,6 @@
 package dev.walstow.guard;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.metrics.ArchiveState;
 import dev.walstow.metrics.WalstowMetrics;
 import dev.walstow.wal.Lsn;
@@ -110,9 +111,9 @@ public final class RpoGuard {
         } catch (RuntimeException e) {
             if (sqlProblem == null) {
                 LOG.warn("RPO guard: cannot query PostgreSQL, exposure is now counted from pg_wal only and no "
-                        + "segment switch can be forced: {}", oneLine(e));
+                        + "segment switch can be forced: {}", Failures.describe(e));
             }
-            sqlProblem = "cannot query PostgreSQL: " + oneLine(e);
+            sqlProblem = "cannot query PostgreSQL: " + Failures.describe(e);
             return Optional.empty();
         }
     }
@@ -129,10 +130,10 @@ public final class RpoGuard {
                     Duration.between(firstWrite.get(), now).toSeconds(), current.fileName(), rpo.toSeconds(), end);
             return "switched " + current.fileName() + " at " + now;
         } catch (RuntimeException e) {
-            String problem = "cannot switch segments: " + oneLine(e);
+            String problem = "cannot switch segments: " + Failures.describe(e);
             if (!problem.equals(switchProblem)) { // once per kind of problem, not once a second
                 LOG.warn("RPO guard: cannot force a segment switch ({}); WAL in {} waits for archive_timeout or "
-                        + "more writes", oneLine(e), current.fileName());
+                        + "more writes", Failures.describe(e), current.fileName());
             }
             switchProblem = problem;
             return problem;
@@ -185,7 +186,4 @@ public final class RpoGuard {
         return b.isPresent() && b.get().isBefore(a.get()) ? b : a;
     }
 
-    private static String oneLine(RuntimeException e) {
-        return e instanceof dev.walstow.error.WalstowException w ? w.oneLine() : e.toString();
-    }
 }

@@ -2,6 +2,7 @@ package dev.walstow.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.walstow.agent.Failures;
 import dev.walstow.config.WalstowConfig.MetricsConfig;
 import dev.walstow.error.LocalIoError;
 import java.io.IOException;
@@ -36,7 +37,7 @@ public final class MetricsServer implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 16);
         } catch (IOException e) {
-            throw new LocalIoError("cannot listen on " + config.listen() + " for metrics: " + e.getMessage(),
+            throw new LocalIoError("cannot listen on " + config.listen() + " for metrics: " + Failures.describe(e),
                     "choose a free port with [metrics] listen, or set [metrics] enabled = false", e);
         }
         // One thread: scrapes are rare and cheap; a slow client cannot take more than this from the daemon.

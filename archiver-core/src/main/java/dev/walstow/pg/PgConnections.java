@@ -1,5 +1,6 @@
 package dev.walstow.pg;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.config.WalstowConfig.PostgresConfig;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.RepositoryError;
@@ -66,7 +67,7 @@ public final class PgConnections {
             int end = text.indexOf('\n');
             return (end < 0 ? text : text.substring(0, end)).replace("\r", "");
         } catch (IOException e) {
-            throw new LocalIoError("cannot read [postgres] password-file " + file + ": " + e.getMessage(),
+            throw new LocalIoError("cannot read [postgres] password-file " + file + ": " + Failures.describe(e),
                     "make it readable (mode 0600) by the user running walstow", e);
         }
     }

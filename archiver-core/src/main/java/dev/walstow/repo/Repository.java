@@ -2,6 +2,7 @@ package dev.walstow.repo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.walstow.agent.Failures;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.error.UserError;
 import dev.walstow.storage.ObjectMeta;
@@ -50,7 +51,7 @@ public final class Repository implements AutoCloseable {
             throw RepositoryError.of("reading " + RepositoryLayout.BINDING_KEY, e);
         } catch (IOException e) {
             throw UserError.binding("repository " + location() + ": " + RepositoryLayout.BINDING_KEY
-                    + " is unreadable: " + e.getMessage(), "restore it from a copy or re-create the repository");
+                    + " is unreadable: " + Failures.describe(e), "restore it from a copy or re-create the repository");
         }
     }
 

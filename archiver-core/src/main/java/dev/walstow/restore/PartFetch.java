@@ -1,5 +1,6 @@
 package dev.walstow.restore;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.storage.Sha256;
 import dev.walstow.archive.Retrier;
 import dev.walstow.backup.BackupManifest.StoredPart;
@@ -53,7 +54,7 @@ public final class PartFetch {
             } catch (StorageException e) {
                 throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
             } catch (IOException e) {
-                throw new LocalIoError("cannot write " + file + ": " + e.getMessage(),
+                throw new LocalIoError("cannot write " + file + ": " + Failures.describe(e),
                         "check free space and permissions of the target directory", e);
             }
         });
@@ -68,7 +69,7 @@ public final class PartFetch {
                 throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
             } catch (IOException e) {
                 throw RepositoryError.of("reading " + part.key() + " from " + repository.location(),
-                        new StorageException(StorageException.Kind.IO, e.getMessage(), e));
+                        new StorageException(StorageException.Kind.IO, Failures.describe(e), e));
             }
             return out.toByteArray();
         });

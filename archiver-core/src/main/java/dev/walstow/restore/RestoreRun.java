@@ -1,5 +1,6 @@
 package dev.walstow.restore;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.archive.Retrier;
 import dev.walstow.catalog.BackupCatalog;
 import dev.walstow.backup.BackupManifest;
@@ -126,7 +127,7 @@ public final class RestoreRun {
             }
             TargetDirectory.setMode(file, entry.mode());
         } catch (IOException e) {
-            throw new LocalIoError("cannot create " + file + ": " + e.getMessage(),
+            throw new LocalIoError("cannot create " + file + ": " + Failures.describe(e),
                     "check free space and permissions of the target directory", e);
         }
     }
@@ -145,7 +146,7 @@ public final class RestoreRun {
                     StandardOpenOption.APPEND);
             TargetDirectory.setMode(auto, "600");
         } catch (IOException e) {
-            throw new LocalIoError("cannot write " + auto + ": " + e.getMessage(), "check permissions", e);
+            throw new LocalIoError("cannot write " + auto + ": " + Failures.describe(e), "check permissions", e);
         }
         TargetDirectory.fsync(auto);
         write(root.resolve("recovery.signal"), new byte[0]);
@@ -156,7 +157,7 @@ public final class RestoreRun {
             Files.write(file, content);
             TargetDirectory.setMode(file, "600");
         } catch (IOException e) {
-            throw new LocalIoError("cannot write " + file + ": " + e.getMessage(), "check permissions", e);
+            throw new LocalIoError("cannot write " + file + ": " + Failures.describe(e), "check permissions", e);
         }
         TargetDirectory.fsync(file);
     }
@@ -165,7 +166,7 @@ public final class RestoreRun {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new LocalIoError("cannot delete " + file + ": " + e.getMessage(), "check permissions", e);
+            throw new LocalIoError("cannot delete " + file + ": " + Failures.describe(e), "check permissions", e);
         }
     }
 }

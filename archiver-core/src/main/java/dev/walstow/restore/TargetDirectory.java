@@ -1,5 +1,6 @@
 package dev.walstow.restore;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
@@ -89,7 +90,7 @@ final class TargetDirectory {
             }
             createDir(root.resolve("pg_wal/archive_status"), "700");
         } catch (IOException e) {
-            throw new LocalIoError("cannot create directories under " + root + ": " + e,
+            throw new LocalIoError("cannot create directories under " + root + ": " + Failures.describe(e),
                     "check permissions: run restore as the PostgreSQL OS user", e);
         }
     }
@@ -111,7 +112,7 @@ final class TargetDirectory {
                     }
                 }
             } catch (IOException e) {
-                throw new LocalIoError("cannot clean " + base + " for --delta: " + e.getMessage(),
+                throw new LocalIoError("cannot clean " + base + " for --delta: " + Failures.describe(e),
                         "check permissions", e);
             }
         }
@@ -131,7 +132,7 @@ final class TargetDirectory {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {
-            throw new LocalIoError("cannot fsync " + p + ": " + e.getMessage(), "check the file system", e);
+            throw new LocalIoError("cannot fsync " + p + ": " + Failures.describe(e), "check the file system", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.walstow.runtime;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.codec.CodecSettings;
 import dev.walstow.codec.Encryption;
 import dev.walstow.codec.OpenPgpKeys;
@@ -86,7 +87,7 @@ public final class Components {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new LocalIoError("cannot read encryption.passphrase-file " + file + ": " + e.getMessage(),
+            throw new LocalIoError("cannot read encryption.passphrase-file " + file + ": " + Failures.describe(e),
                     "make it readable (mode 0600) by the PostgreSQL OS user", e);
         }
         try {
@@ -116,7 +117,7 @@ public final class Components {
                 throw new LocalIoError("cannot create repository directory " + path + ": permission denied on "
                         + e.getFile(), "create it yourself, owned by the PostgreSQL OS user", e);
             } catch (IOException e) {
-                throw new LocalIoError("cannot create repository directory " + path + ": " + e,
+                throw new LocalIoError("cannot create repository directory " + path + ": " + Failures.describe(e),
                         "create it yourself, owned by the PostgreSQL OS user", e);
             }
         }

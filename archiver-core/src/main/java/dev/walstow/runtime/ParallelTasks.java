@@ -1,5 +1,6 @@
 package dev.walstow.runtime;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.UnexpectedError;
 import dev.walstow.error.WalstowException;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ public final class ParallelTasks {
             if (cause instanceof RuntimeException re) {
                 throw re;
             }
-            throw new UnexpectedError(String.valueOf(cause), cause);
+            throw new UnexpectedError(Failures.describe(cause), cause);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.walstow.wal;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
 import dev.walstow.error.WalstowException;
@@ -150,6 +151,7 @@ public record ClusterIdentity(long systemIdentifier, int pgMajor, WalSegmentSize
                 ? "run walstow as the PostgreSQL OS user, which owns the data directory"
                 : e instanceof NoSuchFileException ? "check that the data directory is complete"
                 : "check the file system holding the data directory";
-        return new LocalIoError("Could not " + doing + " " + file + ": " + e, hint, e);
+        return new LocalIoError("Could not " + doing + " " + file + ": " + Failures.describe(e), hint,
+                e);
     }
 }

@@ -66,10 +66,12 @@ class OpenPgpKeysTest {
     }
 
     @Test
-    @DisplayName("a missing key file is LOCAL_IO, a file that is not a key is CONFIG")
+    @DisplayName("a missing key file is LOCAL_IO saying so in words, a file that is not a key is CONFIG")
     void unreadableOrInvalid() throws Exception {
         assertThatThrownBy(() -> OpenPgpKeys.readRecipient(dir.resolve("missing.asc")))
-                .satisfies(t -> assertCode(t, ErrorCode.LOCAL_IO));
+                .satisfies(t -> assertCode(t, ErrorCode.LOCAL_IO))
+                .hasMessageContaining("no such file: " + dir.resolve("missing.asc"))
+                .hasMessageNotContaining("Exception");
         Path junk = Files.writeString(dir.resolve("junk.asc"), "this is not a key\n");
         assertThatThrownBy(() -> OpenPgpKeys.readRecipient(junk)).satisfies(t -> assertCode(t, ErrorCode.CONFIG));
         assertThatThrownBy(() -> OpenPgpKeys.readSecret(junk, Optional.empty()))

@@ -1,5 +1,6 @@
 package dev.walstow.storage;
 
+import dev.walstow.agent.Failures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ public final class InMemoryObjectStore implements ObjectStore {
             bytes = Files.readAllBytes(content);
         } catch (IOException e) {
             throw new StorageException(StorageException.Kind.IO,
-                    "put " + key + " in " + location + ": cannot read " + content + ": " + e.getMessage(), e);
+                    "put " + key + " in " + location + ": cannot read " + content + ": " + Failures.describe(e), e);
         }
         return store(key, bytes, meta);
     }

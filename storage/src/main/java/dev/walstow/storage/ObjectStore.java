@@ -1,5 +1,6 @@
 package dev.walstow.storage;
 
+import dev.walstow.agent.Failures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ public interface ObjectStore extends AutoCloseable {
             throw e;
         } catch (IOException e) {
             throw new StorageException(StorageException.Kind.IO, "put " + key + " in " + location()
-                    + ": writing the object failed: " + e, e);
+                    + ": writing the object failed: " + Failures.describe(e), e);
         }
         return putIfAbsent(key, buffer.toByteArray(), Objects.requireNonNull(meta, "writer's metadata"));
     }

@@ -1,12 +1,13 @@
 package dev.walstow.storage;
 
+import dev.walstow.agent.Explained;
 import java.io.IOException;
 
 /**
  * A repository operation failed. Never means "not found" (that is an empty {@link java.util.Optional}).
  * The message names the operation, key and location; it never contains credentials.
  */
-public class StorageException extends IOException {
+public class StorageException extends IOException implements Explained {
 
     /** Why it failed, so callers can decide whether a retry can help and what to tell the user. */
     public enum Kind {
@@ -52,5 +53,11 @@ public class StorageException extends IOException {
 
     public boolean retryable() {
         return kind.retryable();
+    }
+
+    /** The message: written for a user here, so {@link dev.walstow.agent.Failures#describe} keeps it as it is. */
+    @Override
+    public String explanation() {
+        return getMessage();
     }
 }

@@ -1,6 +1,7 @@
 package dev.walstow.daemon.server;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.protocol.Request;
 import dev.walstow.daemon.RequestHandler;
@@ -125,8 +126,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         log.error("request handler failed on {} {}: {}", request.kind(), request.walFileName(),
                 String.valueOf(failure));
         log.debug("request handler failure", failure);
-        return Reply.error(ErrorCode.INTERNAL, "daemon request handler failed: "
-                + (failure == null ? "no reply" : failure.toString()));
+        return Reply.error(ErrorCode.INTERNAL, ErrorCode.INTERNAL.line("daemon request handler failed: "
+                + (failure == null ? "no reply" : Failures.describe(failure)),
+                "this is a bug in walstow; please report it with the daemon's log"));
     }
 
     @Override

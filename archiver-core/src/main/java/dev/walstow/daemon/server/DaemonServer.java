@@ -1,5 +1,6 @@
 package dev.walstow.daemon.server;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.daemon.RequestHandler;
 import dev.walstow.error.LocalIoError;
 import io.netty.bootstrap.ServerBootstrap;
@@ -87,13 +88,13 @@ public final class DaemonServer implements AutoCloseable {
                     .bind(new DomainSocketAddress(socketFile.path().toString()))
                     .awaitUninterruptibly();
             if (!bound.isSuccess()) {
-                throw new IOException("bind failed: " + bound.cause(), bound.cause());
+                throw new IOException("bind failed: " + Failures.describe(bound.cause()), bound.cause());
             }
             serverChannel = bound.channel();
             socketFile.restrict();
         } catch (IOException e) {
             shutdownQuietly();
-            throw new LocalIoError("cannot listen on " + socketFile.path() + ": " + e.getMessage(),
+            throw new LocalIoError("cannot listen on " + socketFile.path() + ": " + Failures.describe(e),
                     "check that the data directory is writable by the daemon's user", e);
         }
         log.info("daemon listening on {} (peers: {})", socketFile.path(), settings.peers());

@@ -40,7 +40,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             in.readBytes(payload);
             Message message = Frames.decodeBody(header, payload);
             out.add(message instanceof Request request ? request
-                    : new MalformedRequest("expected a request, got a " + message.getClass().getSimpleName()));
+                    : new MalformedRequest("expected a request, got a reply frame"));
         } catch (ProtocolException e) {
             out.add(new MalformedRequest(e.getMessage()));
         }

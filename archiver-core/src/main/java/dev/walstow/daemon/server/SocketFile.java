@@ -1,6 +1,7 @@
 package dev.walstow.daemon.server;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
 import java.io.IOException;
@@ -60,14 +61,14 @@ final class SocketFile {
             // directory may have been loosened by hand. 0700 means only the daemon's user can reach the socket.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
-            throw new LocalIoError("cannot create the daemon's socket directory " + dir + ": " + e.getMessage(),
+            throw new LocalIoError("cannot create the daemon's socket directory " + dir + ": " + Failures.describe(e),
                     "run the daemon as the PostgreSQL OS user that owns the data directory", e);
         }
         State state;
         try {
             state = probe(socket);
         } catch (IOException e) {
-            throw new LocalIoError("cannot check whether a daemon answers on " + socket + ": " + e.getMessage(),
+            throw new LocalIoError("cannot check whether a daemon answers on " + socket + ": " + Failures.describe(e),
                     "run the daemon as the PostgreSQL OS user that owns the data directory", e);
         }
         if (state == State.LIVE) {
@@ -93,7 +94,7 @@ final class SocketFile {
                 log.info("removed stale daemon socket {} (no process answered on it)", socket);
             }
         } catch (IOException e) {
-            throw new LocalIoError("cannot remove stale daemon socket " + socket + ": " + e.getMessage(),
+            throw new LocalIoError("cannot remove stale daemon socket " + socket + ": " + Failures.describe(e),
                     "remove it by hand", e);
         }
     }
@@ -145,7 +146,7 @@ final class SocketFile {
             lock = null; // held by another server in this very JVM (tests)
         } catch (IOException e) {
             releaseLock();
-            throw new LocalIoError("cannot lock " + lockFile + ": " + e.getMessage(),
+            throw new LocalIoError("cannot lock " + lockFile + ": " + Failures.describe(e),
                     "run the daemon as the PostgreSQL OS user that owns the data directory", e);
         }
         if (lock == null) {

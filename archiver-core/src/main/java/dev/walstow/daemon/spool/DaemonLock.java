@@ -1,6 +1,7 @@
 package dev.walstow.daemon.spool;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class DaemonLock implements AutoCloseable {
             // held by another daemon in this very JVM (tests)
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new LocalIoError("cannot lock " + file + ": " + e.getMessage(),
+            throw new LocalIoError("cannot lock " + file + ": " + Failures.describe(e),
                     "run the daemon as the PostgreSQL OS user that owns the data directory", e);
         }
         closeQuietly(channel);

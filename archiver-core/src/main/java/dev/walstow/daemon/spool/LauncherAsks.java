@@ -1,5 +1,6 @@
 package dev.walstow.daemon.spool;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.spool.SpoolContract;
 import dev.walstow.error.WalstowException;
@@ -130,7 +131,7 @@ public final class LauncherAsks {
             Files.createFile(layout.answersDirectory().resolve(request + suffix));
         } catch (IOException e) {
             // The launcher then waits out its bound and starts the agent: slower, still correct.
-            LOG.warn("cannot answer the launcher's ask {}: {}", request, e.toString());
+            LOG.warn("cannot answer the launcher's ask {}: {}", request, Failures.describe(e));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.walstow.daemon.spool;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.agent.spool.Serving;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,7 +99,7 @@ public final class ServingPublisher implements AutoCloseable {
             Files.deleteIfExists(layout.servingFile());
         } catch (IOException e) {
             // The heartbeat has stopped: within Serving.STALE_AFTER nobody trusts the file anyway.
-            LOG.warn("cannot remove {}: {}", layout.servingFile(), e.toString());
+            LOG.warn("cannot remove {}: {}", layout.servingFile(), Failures.describe(e));
         }
     }
 
@@ -154,7 +155,7 @@ public final class ServingPublisher implements AutoCloseable {
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             LOG.warn("cannot publish {}: {}; launchers and agents take the slow path", layout.servingFile(),
-                    e.toString());
+                    Failures.describe(e));
         }
     }
 }

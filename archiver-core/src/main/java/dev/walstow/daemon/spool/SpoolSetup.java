@@ -1,6 +1,7 @@
 package dev.walstow.daemon.spool;
 
 import dev.walstow.agent.AgentSettings;
+import dev.walstow.agent.Failures;
 import dev.walstow.agent.spool.Serving;
 import dev.walstow.agent.spool.SpoolContract;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
@@ -89,8 +90,8 @@ public final class SpoolSetup {
                     StandardCopyOption.REPLACE_EXISTING);
             return realData;
         } catch (IOException e) {
-            throw new LocalIoError("cannot prepare " + layout.root() + ": " + e, "run the daemon as the PostgreSQL "
-                    + "OS user, which owns the data directory", e);
+            throw new LocalIoError("cannot prepare " + layout.root() + ": " + Failures.describe(e),
+                    "run the daemon as the PostgreSQL OS user, which owns the data directory", e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.walstow.daemon.spool;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.agent.Failures;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.WalstowException;
 import dev.walstow.runtime.LocalFiles;
@@ -45,7 +46,8 @@ public final class StatusFiles {
         try {
             return Files.getLastModifiedTime(segment);
         } catch (IOException e) {
-            throw new LocalIoError("cannot read " + segment + ": " + e, "pass %p unchanged; check pg_wal", e);
+            throw new LocalIoError("cannot read " + segment + ": " + Failures.describe(e),
+                    "pass %p unchanged; check pg_wal", e);
         }
     }
 
@@ -82,7 +84,7 @@ public final class StatusFiles {
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // Only a report for people and agents; the failure itself is still answered from memory.
-            LOG.warn("cannot record the failure of {} in {}: {}", name, layout.failedDirectory(), e.toString());
+            LOG.warn("cannot record the failure of {} in {}: {}", name, layout.failedDirectory(), Failures.describe(e));
         } finally {
             LocalFiles.deleteQuietly(temp);
         }
@@ -122,7 +124,7 @@ public final class StatusFiles {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("cannot clean {}: {}", dir, e.toString());
+            LOG.warn("cannot clean {}: {}", dir, Failures.describe(e));
         }
         return removed;
     }

@@ -1,5 +1,6 @@
 package dev.walstow.daemon.spool;
 
+import dev.walstow.agent.Failures;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -53,7 +54,7 @@ public final class WorkMarkers {
                 Files.deleteIfExists(f);
             }
         } catch (IOException e) {
-            LOG.warn("cannot clear {}: {}", directory, e.toString());
+            LOG.warn("cannot clear {}: {}", directory, Failures.describe(e));
         }
     }
 
@@ -72,7 +73,7 @@ public final class WorkMarkers {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("cannot publish the daemon's presence in {}: {}", layout.root(), e.toString());
+            LOG.warn("cannot publish the daemon's presence in {}: {}", layout.root(), Failures.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,6 @@
 package dev.walstow.storage.posix;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -27,7 +28,7 @@ final class PosixErrors {
         if (!Files.isDirectory(root)) {
             return missingRoot(op, key, root, e);
         }
-        return new StorageException(classify(e), where(op, key, root) + ": " + e, e);
+        return new StorageException(classify(e), where(op, key, root) + ": " + Failures.describe(e), e);
     }
 
     static StorageException missingRoot(String op, String key, Path root, Throwable cause) {

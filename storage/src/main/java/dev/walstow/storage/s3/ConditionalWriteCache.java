@@ -1,5 +1,6 @@
 package dev.walstow.storage.s3;
 
+import dev.walstow.agent.Failures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,7 +116,7 @@ public final class ConditionalWriteCache {
                 Files.deleteIfExists(file.get());
             } catch (IOException e) {
                 LOG.warn("cannot delete {}: {}; delete it by hand so that the store is probed again", file.get(),
-                        e.toString());
+                        Failures.describe(e));
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.walstow.storage.s3;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StorageException.Kind;
 import java.io.IOException;
@@ -132,8 +133,8 @@ final class S3Clients {
                 throw se;
             }
             throw new StorageException(Kind.PERMISSION_DENIED, "cannot read repository.secret-access-key-file "
-                    + st.secretAccessKeyFile() + ": " + e + "; make it readable (mode 0600) by the PostgreSQL OS user",
-                    e);
+                    + st.secretAccessKeyFile() + ": " + Failures.describe(e) + "; make it readable (mode 0600) by the "
+                    + "PostgreSQL OS user", e);
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.walstow.storage.s3;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StorageException.Kind;
-import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -62,24 +62,23 @@ final class S3Errors {
             return new StorageException(kind, what + detail + hint, t);
         }
         if (t instanceof ApiCallTimeoutException || t instanceof ApiCallAttemptTimeoutException) {
-            return new StorageException(Kind.UNAVAILABLE, what + "timed out: " + t.getMessage(), t);
+            return new StorageException(Kind.UNAVAILABLE, what + "timed out: " + Failures.describe(t), t);
         }
         if (t instanceof SdkClientException c) {
+            // Classified by the SDK's own text; said in words, without the class names the SDK may put in it.
             String message = String.valueOf(c.getMessage());
+            String said = Failures.describe(c);
             if (message.contains("Unable to load credentials") || message.contains("Unable to load region")) {
-                return new StorageException(Kind.PERMISSION_DENIED, what + "no credentials: " + message
+                return new StorageException(Kind.PERMISSION_DENIED, what + "no credentials: " + said
                         + "; configure repository.credentials (docs/configuration.md)", t);
             }
             if (message.toLowerCase(java.util.Locale.ROOT).contains("checksum")) {
                 // Corrupted in transit: the stored object may well be intact, so another try can help.
-                return new StorageException(Kind.IO, what + "checksum mismatch in transfer: " + message, t);
+                return new StorageException(Kind.IO, what + "checksum mismatch in transfer: " + said, t);
             }
-            return new StorageException(Kind.UNAVAILABLE, what + "store unreachable: " + message, t);
+            return new StorageException(Kind.UNAVAILABLE, what + "store unreachable: " + said, t);
         }
-        if (t instanceof IOException io) {
-            return new StorageException(Kind.IO, what + io, io);
-        }
-        return new StorageException(Kind.IO, what + t, t);
+        return new StorageException(Kind.IO, what + Failures.describe(t), t);
     }
 
     private static Kind serviceKind(int status, String code) {

@@ -1,5 +1,6 @@
 package dev.walstow.storage.s3;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.storage.ObjectKey;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.ObjectStore;
@@ -105,7 +106,7 @@ public final class S3ObjectStore implements ObjectStore {
             size = Files.size(content);
         } catch (IOException e) {
             throw new StorageException(Kind.IO, "put " + key + " in " + location() + ": cannot read " + content
-                    + ": " + e.getMessage(), e);
+                    + ": " + Failures.describe(e), e);
         }
         return put(key, new UploadSource.File(content, size), meta);
     }
@@ -159,7 +160,8 @@ public final class S3ObjectStore implements ObjectStore {
                 req.checksumSHA256(sum);
             }
         } catch (IOException e) {
-            throw new StorageException(Kind.IO, "put " + fullKey + ": cannot read the content: " + e, e);
+            throw new StorageException(Kind.IO, "put " + fullKey + ": cannot read the content: "
+                    + Failures.describe(e), e);
         }
         if (atomic) {
             req.ifNoneMatch("*");
