@@ -2,6 +2,7 @@ package dev.walstow.config;
 
 import static dev.walstow.config.ConfigKeys.*;
 
+import dev.walstow.agent.Failures;
 import dev.walstow.agent.spool.ConfigFile;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,7 +53,7 @@ public final class ConfigLoader {
             throw UserError.config("configuration file " + file + " does not exist",
                     "pass --config FILE or set " + ENV_VAR + "; docs/configuration.md has an example");
         } catch (IOException e) {
-            throw new LocalIoError("cannot read configuration file " + file + ": " + e.getMessage(),
+            throw new LocalIoError("cannot read configuration file " + file + ": " + Failures.describe(e),
                     "make it readable by the PostgreSQL OS user", e);
         }
     }
