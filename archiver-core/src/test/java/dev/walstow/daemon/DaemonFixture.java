@@ -88,7 +88,7 @@ final class DaemonFixture implements AutoCloseable {
                 new WalstowConfig.GuardConfig(rpo, false)));
     }
 
-    private RequestHandler start(WalstowConfig config) {
+    RequestHandler start(WalstowConfig config) {
         return start(config, Optional.empty());
     }
 
