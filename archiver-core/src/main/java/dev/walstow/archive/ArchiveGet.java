@@ -8,8 +8,7 @@ import dev.walstow.error.LocalIoError;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.error.WalRejected;
 import dev.walstow.error.WalstowException;
-import dev.walstow.repo.Repository;
-import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.runtime.LocalFiles;
 import dev.walstow.storage.ObjectMeta;
@@ -34,28 +33,23 @@ import java.util.UUID;
  *
  * <p>The file appears at the destination by atomic rename only after its checksum, size and (for segments) page
  * header were verified, so PostgreSQL never reads a half-written or wrong segment.
+ *
+ * <p>One attempt per {@link #get}: retries, and the daemon's time limit, belong to the caller (the command wraps it in
+ * its {@link Retrier}, the daemon's FetchService in its own retries and operation timeout). The page header is checked
+ * against the handle's binding, in memory ({@link BoundRepository#checkAgainstBinding}).
  */
 public final class ArchiveGet {
 
     public enum Outcome { FETCHED, NOT_FOUND }
 
-    private final Repository repository;
-    private final WalCodec codec;
-    private final Retrier retrier;
+    private final BoundRepository repository;
 
-    public ArchiveGet(Repository repository, WalCodec codec, Retrier retrier) {
+    public ArchiveGet(BoundRepository repository) {
         this.repository = repository;
-        this.codec = codec;
-        this.retrier = retrier;
     }
 
     public Outcome get(WalFileName name, Path destination) {
-        RepositoryBinding binding = retrier.call("reading repository binding", repository::requireBinding);
         String key = RepositoryLayout.keyOf(name);
-        return retrier.call("fetching " + key, () -> attempt(name, key, destination, binding));
-    }
-
-    private Outcome attempt(WalFileName name, String key, Path destination, RepositoryBinding binding) {
         Optional<StoredObject> object = open(key);
         if (object.isEmpty()) {
             return Outcome.NOT_FOUND;
@@ -65,12 +59,12 @@ public final class ArchiveGet {
             CodecResult result = decodeTo(name, o, temp, key);
             verify(name, key, o.meta(), result);
             if (name instanceof SegmentName || name instanceof PartialName) {
-                LocalWalFile.validate(name, temp, binding.identity());
+                repository.checkAgainstBinding(cluster -> LocalWalFile.validate(name, temp, cluster));
             }
             install(temp, destination);
             return Outcome.FETCHED;
         } catch (IOException e) {
-            // Only closing the repository stream throws here; the retry re-reads the object.
+            // Only closing the repository stream throws here; a retry (the caller's) re-reads the object.
             throw RepositoryError.of("reading " + key + " from " + repository.location(),
                     new StorageException(StorageException.Kind.IO, Failures.describe(e), e));
         } catch (WalstowException e) {
@@ -94,7 +88,7 @@ public final class ArchiveGet {
                     "check free space and permissions of pg_wal", e);
         }
         try (OutputStream out = new LocalWriteGuard(new BufferedOutputStream(file, 1 << 16), temp)) {
-            return codec.decode(o.content(), out, digestFor(name));
+            return repository.codec().decode(o.content(), out, digestFor(name));
         } catch (IOException e) {
             StorageException cause = e instanceof StorageException se ? se
                     : new StorageException(StorageException.Kind.IO, Failures.describe(e), e);

@@ -1,11 +1,9 @@
 package dev.walstow.archive;
 
 import dev.walstow.codec.CodecResult;
-import dev.walstow.codec.WalCodec;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.error.WalRejected;
-import dev.walstow.repo.Repository;
-import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.ObjectWriter;
@@ -22,29 +20,28 @@ import java.util.Optional;
 /**
  * archive-push for one file: validate it against the repository's cluster, then store it create-only. Returns only
  * once the object is durable; PostgreSQL deletes or recycles the segment as soon as we exit 0.
+ *
+ * <p>One attempt per {@link #push}: retries, and the daemon's time limit, belong to the caller (the command wraps it in
+ * its {@link Retrier}, the daemon's PushService in its own retries and operation timeout). Each attempt opens and
+ * encodes the source afresh. The binding is the handle's, in memory ({@link BoundRepository#checkAgainstBinding}).
  */
 public final class ArchivePush {
 
     /** What happened; both mean the file is safely in the repository. */
     public record Outcome(boolean alreadyArchived, long plainSize, long storedSize, String sha256) {}
 
-    private final Repository repository;
-    private final WalCodec codec;
-    private final Retrier retrier;
+    private final BoundRepository repository;
 
-    public ArchivePush(Repository repository, WalCodec codec, Retrier retrier) {
+    public ArchivePush(BoundRepository repository) {
         this.repository = repository;
-        this.codec = codec;
-        this.retrier = retrier;
     }
 
     public Outcome push(WalFileName name, Path source) {
-        RepositoryBinding binding = retrier.call("reading repository binding", repository::requireBinding);
-        LocalWalFile.validate(name, source, binding.identity());
+        repository.checkAgainstBinding(cluster -> LocalWalFile.validate(name, source, cluster));
         String key = RepositoryLayout.keyOf(name);
         // No head() of our own: the streaming put answers a taken key without asking for content (duplicate pushes
         // are common: archive_command retries), so one HEAD (S3) or readlink (posix) per push is enough.
-        Attempt stored = retrier.call("storing " + key, () -> put(key, source));
+        Attempt stored = put(key, source);
         return switch (stored.result()) {
             case PutResult.Created c -> {
                 CodecResult written = stored.written().orElseThrow(() -> new IllegalStateException(
@@ -77,10 +74,10 @@ public final class ArchivePush {
                 + ")", hint);
     }
 
-    /** One attempt of the put: what the store answered, and what we encoded if the store asked for it. */
+    /** The put: what the store answered, and what we encoded if the store asked for it. */
     private record Attempt(PutResult result, Optional<CodecResult> written) {}
 
-    /** Each attempt opens and encodes the source afresh, straight into the store: no whole object in memory. */
+    /** Opens and encodes the source straight into the store: no whole object in memory. */
     private Attempt put(String key, Path source) {
         Encoder encoder = new Encoder(source);
         try {
@@ -105,9 +102,9 @@ public final class ArchivePush {
         @Override
         public ObjectMeta writeTo(OutputStream out) throws IOException {
             try (InputStream in = LocalWalFile.openForEncoding(source)) {
-                written = codec.encode(in, out);
+                written = repository.codec().encode(in, out);
             }
-            return new ObjectMeta(written.sha256Hex(), written.plainSize(), codec.codecName());
+            return new ObjectMeta(written.sha256Hex(), written.plainSize(), repository.codec().codecName());
         }
     }
 }

@@ -5,12 +5,11 @@ import dev.walstow.runtime.Progress;
 import dev.walstow.catalog.BackupCatalog;
 import dev.walstow.catalog.WalPresence;
 import dev.walstow.archive.Retrier;
-import dev.walstow.codec.WalCodec;
 import dev.walstow.config.WalstowConfig.BackupConfig;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.error.UserError;
 import dev.walstow.pg.PgConnections;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.wal.Lsn;
 import dev.walstow.wal.SegmentName;
@@ -35,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * encrypted and stored in parallel. The manifest is written last, and only once the repository holds every WAL
  * segment from the backup's start to its stop: a backup without that WAL cannot be restored, so until then it does
  * not exist as far as restore, info and expire are concerned.
+ *
+ * <p>{@code retrier} is the one retry layer of the backup's repository calls: each part's put
+ * ({@link PartStore}) and each check for the backup's WAL.
  */
 public final class BackupRun {
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
@@ -42,24 +44,21 @@ public final class BackupRun {
 
     public record Outcome(BackupManifest manifest, long bytes, double megabytesPerSecond) {}
 
-    private final Repository repository;
-    private final WalCodec codec;
+    private final BoundRepository repository;
     private final Retrier retrier;
     private final PgConnections connections;
     private final BackupConfig config;
 
-    public BackupRun(Repository repository, WalCodec codec, Retrier retrier, PgConnections connections,
-            BackupConfig config) {
+    public BackupRun(BoundRepository repository, Retrier retrier, PgConnections connections, BackupConfig config) {
         this.repository = repository;
-        this.codec = codec;
         this.retrier = retrier;
         this.connections = connections;
         this.config = config;
     }
 
     public Outcome run(boolean fastCheckpoint, Optional<Path> dataDirectory, Progress progress) {
-        RepositoryBinding binding = retrier.call("reading repository binding", repository::requireBinding);
-        PartStore parts = new PartStore(repository, codec, retrier, config.tempDir());
+        RepositoryBinding binding = repository.binding();
+        PartStore parts = new PartStore(repository, retrier, config.tempDir());
         PgBackupSession.Stopped stopped;
         Instant startTime;
         Lsn startLsn;
@@ -99,9 +98,9 @@ public final class BackupRun {
         awaitWal(timeline, startLsn, stopped.stopLsn(), size);
         BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, label, binding.systemIdentifier(),
                 versionNum, timeline.value(), startLsn.toString(), stopped.stopLsn().toString(),
-                startTime.toString(), stopped.stopTime().toString(), size.bytes(), codec.codecName(), labelPart,
-                mapPart, new TreeMap<>(scan.tablespaces()), scan.directories(), files);
-        BackupCatalog.write(repository, manifest);
+                startTime.toString(), stopped.stopTime().toString(), size.bytes(), repository.codec().codecName(),
+                labelPart, mapPart, new TreeMap<>(scan.tablespaces()), scan.directories(), files);
+        BackupCatalog.write(repository.repository(), manifest);
         return new Outcome(manifest, progress.done(), progress.megabytesPerSecond());
     }
 
@@ -157,7 +156,7 @@ public final class BackupRun {
         long next = first;
         while (next <= last) {
             SegmentName name = SegmentName.of(timeline, next, size);
-            if (WalPresence.inRepository(repository, retrier, name)) {
+            if (WalPresence.inRepository(repository.repository(), retrier, name)) {
                 next++;
                 continue;
             }

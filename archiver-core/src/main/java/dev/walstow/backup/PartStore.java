@@ -4,10 +4,10 @@ import dev.walstow.agent.Failures;
 import dev.walstow.archive.Retrier;
 import dev.walstow.codec.CodecResult;
 import dev.walstow.codec.WalCodec;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.error.WalRejected;
-import dev.walstow.repo.Repository;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.PutResult;
 import dev.walstow.storage.StorageException;
@@ -29,16 +29,20 @@ import java.util.Optional;
  * not through the streaming put that archive-push uses: S3 buffers a streamed object whole in memory, and parts are
  * up to 256 MiB times {@code [backup] parallelism}; from a file, S3 uploads in parallel parts and memory use is the
  * codec's buffers only, whatever the part size and backend. (On posix this costs a second write of each part.)
+ *
+ * <p>The part is encoded once and only its put is repeated by {@code retrier} (the backup's one retry layer, handed
+ * down by {@link BackupRun}): repeating the whole part would read the data file again, and a file that changed in
+ * between (the cluster is running) would turn a retry after a lost reply into a false "different content" refusal.
  */
 final class PartStore {
-    private final Repository repository;
+    private final BoundRepository repository;
     private final WalCodec codec;
     private final Retrier retrier;
     private final Path tempDir;
 
-    PartStore(Repository repository, WalCodec codec, Retrier retrier, Path tempDir) {
+    PartStore(BoundRepository repository, Retrier retrier, Path tempDir) {
         this.repository = repository;
-        this.codec = codec;
+        this.codec = repository.codec();
         this.retrier = retrier;
         this.tempDir = tempDir;
     }

@@ -8,8 +8,8 @@ import dev.walstow.archive.Retrier;
 import dev.walstow.codec.CodecResult;
 import dev.walstow.codec.WalCodec;
 import dev.walstow.error.WalstowException;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
-import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StoredObject;
@@ -28,6 +28,9 @@ import java.util.concurrent.Callable;
  * parallel, and checks WAL continuity from each backup's start to the newest segment of its own timeline and of
  * every later timeline descending from it (history files followed). Reads everything, so it needs the secret key
  * and takes as long as a full restore without the writing.
+ *
+ * <p>Each object is checked with one read, a failure reported as such; the history files the continuity check follows
+ * are read through {@link TimelineHistories}, whose reads {@code retrier} repeats.
  */
 public final class RepositoryVerify {
 
@@ -37,19 +40,20 @@ public final class RepositoryVerify {
         }
     }
 
+    private final BoundRepository bound;
     private final Repository repository;
     private final WalCodec codec;
     private final Retrier retrier;
 
-    public RepositoryVerify(Repository repository, WalCodec codec, Retrier retrier) {
-        this.repository = repository;
-        this.codec = codec;
+    public RepositoryVerify(BoundRepository repository, Retrier retrier) {
+        this.bound = repository;
+        this.repository = repository.repository();
+        this.codec = repository.codec();
         this.retrier = retrier;
     }
 
     public Report run(int parallelism, Progress progress) {
-        RepositoryBinding binding = retrier.call("reading repository binding", repository::requireBinding);
-        WalCatalog catalog = WalCatalog.load(repository, binding.identity().segmentSize());
+        WalCatalog catalog = WalCatalog.load(repository, bound.binding().identity().segmentSize());
         List<BackupManifest> backups = BackupCatalog.load(repository);
         List<Check> checks = new ArrayList<>();
         for (BackupManifest b : backups) {
@@ -69,7 +73,7 @@ public final class RepositoryVerify {
         }
         ParallelTasks.run(parallelism, tasks);
         List<String> gaps = new ArrayList<>();
-        TimelineHistories histories = new TimelineHistories(repository, codec, retrier, catalog);
+        TimelineHistories histories = new TimelineHistories(bound, retrier, catalog);
         for (BackupManifest b : backups) {
             gaps.addAll(continuity(b, catalog, histories, corrupt));
         }

@@ -3,9 +3,9 @@ package dev.walstow.catalog;
 import dev.walstow.agent.Failures;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.Retrier;
-import dev.walstow.codec.WalCodec;
 import dev.walstow.error.LocalIoError;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
+import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.wal.HistoryName;
 import dev.walstow.wal.TimelineId;
 import java.io.IOException;
@@ -17,18 +17,17 @@ import java.util.Optional;
 
 /**
  * The timeline histories of a repository, read from its (encoded) history files on first use and cached. Needs the
- * secret key: restore and verify only. A timeline without a history file has a path of itself alone.
+ * secret key: restore and verify only. A timeline without a history file has a path of itself alone. Each read is one
+ * {@link ArchiveGet} attempt, repeated by {@code retrier} (the restore's or verify's one retry layer).
  */
 public final class TimelineHistories {
-    private final Repository repository;
-    private final WalCodec codec;
+    private final ArchiveGet get;
     private final Retrier retrier;
     private final WalCatalog catalog;
     private final Map<TimelineId, TimelineHistory> cache = new HashMap<>();
 
-    public TimelineHistories(Repository repository, WalCodec codec, Retrier retrier, WalCatalog catalog) {
-        this.repository = repository;
-        this.codec = codec;
+    public TimelineHistories(BoundRepository repository, Retrier retrier, WalCatalog catalog) {
+        this.get = new ArchiveGet(repository);
         this.retrier = retrier;
         this.catalog = catalog;
     }
@@ -54,7 +53,8 @@ public final class TimelineHistories {
             throw new LocalIoError("cannot create a temporary file: " + Failures.describe(e), "check /tmp", e);
         }
         try {
-            new ArchiveGet(repository, codec, retrier).get(new HistoryName(timeline), temp);
+            HistoryName name = new HistoryName(timeline);
+            retrier.call("fetching " + RepositoryLayout.keyOf(name), () -> get.get(name, temp));
             return TimelineHistory.parse(timeline, Files.readString(temp));
         } catch (IOException e) {
             throw new LocalIoError("cannot read " + temp + ": " + Failures.describe(e), "check /tmp", e);

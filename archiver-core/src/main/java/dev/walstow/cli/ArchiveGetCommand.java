@@ -5,7 +5,8 @@ import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.PgWalDirectory;
 import dev.walstow.archive.Retrier;
 import dev.walstow.config.WalstowConfig;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
+import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.runtime.Components;
 import dev.walstow.wal.WalFileName;
 import java.nio.file.Path;
@@ -42,10 +43,8 @@ final class ArchiveGetCommand implements Callable<Integer> {
         WalstowConfig cfg = config.load();
         Path destination = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath())
                 .check(path, anywhere);
-        try (Repository repository = Components.repository(cfg, false)) {
-            var get = new ArchiveGet(repository, Components.codec(cfg, Components.KeyUse.DECRYPT),
-                    new Retrier(cfg.retry()));
-            ArchiveGet.Outcome outcome = get.get(name, destination);
+        try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT)) {
+            ArchiveGet.Outcome outcome = get(repository, new Retrier(cfg.retry()), name, destination);
             long ms = (System.nanoTime() - start) / 1_000_000;
             if (outcome == ArchiveGet.Outcome.NOT_FOUND) {
                 LOG.info("walstow archive-get: {} is not in the archive ({} ms)", name.fileName(), ms);
@@ -54,5 +53,11 @@ final class ArchiveGetCommand implements Callable<Integer> {
             LOG.info("walstow archive-get: {} restored in {} ms", name.fileName(), ms);
             return ErrorCode.SUCCESS;
         }
+    }
+
+    /** One get, each whole attempt repeated by {@code retrier}: this command's one retry layer. */
+    static ArchiveGet.Outcome get(BoundRepository repository, Retrier retrier, WalFileName name, Path destination) {
+        ArchiveGet get = new ArchiveGet(repository);
+        return retrier.call("fetching " + RepositoryLayout.keyOf(name), () -> get.get(name, destination));
     }
 }

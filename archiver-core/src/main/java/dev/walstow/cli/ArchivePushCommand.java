@@ -5,7 +5,8 @@ import dev.walstow.archive.PgWalDirectory;
 import dev.walstow.archive.Retrier;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.daemon.spool.SpoolLayout;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
+import dev.walstow.repo.RepositoryLayout;
 import dev.walstow.runtime.Components;
 import dev.walstow.wal.WalFileName;
 import java.nio.file.Path;
@@ -40,12 +41,10 @@ final class ArchivePushCommand implements Callable<Integer> {
         PgWalDirectory pgWal = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath());
         Path source = pgWal.check(path, anywhere);
         // One JVM per call when the daemon is down: the spool remembers what the last one learnt about the store.
-        try (Repository repository = pgWal.dataDirectory()
+        try (BoundRepository repository = Components.open(cfg, pgWal.dataDirectory()
                 .map(d -> Components.repository(cfg, new SpoolLayout(d).root()))
-                .orElseGet(() -> Components.repository(cfg, false))) {
-            var push = new ArchivePush(repository, Components.codec(cfg, Components.KeyUse.ENCRYPT_ONLY),
-                    new Retrier(cfg.retry()));
-            ArchivePush.Outcome outcome = push.push(name, source);
+                .orElseGet(() -> Components.repository(cfg, false)), Components.KeyUse.ENCRYPT_ONLY)) {
+            ArchivePush.Outcome outcome = push(repository, new Retrier(cfg.retry()), name, source);
             long ms = (System.nanoTime() - start) / 1_000_000;
             if (outcome.alreadyArchived()) {
                 LOG.info("walstow archive-push: {} was already archived with identical content (sha256 {}); "
@@ -56,5 +55,11 @@ final class ArchivePushCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** One push, each whole attempt repeated by {@code retrier}: this command's one retry layer. */
+    static ArchivePush.Outcome push(BoundRepository repository, Retrier retrier, WalFileName name, Path source) {
+        ArchivePush push = new ArchivePush(repository);
+        return retrier.call("storing " + RepositoryLayout.keyOf(name), () -> push.push(name, source));
     }
 }

@@ -6,7 +6,7 @@ import dev.walstow.backup.BackupRun;
 import dev.walstow.runtime.Progress;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.pg.PgConnections;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.runtime.Components;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,10 +42,10 @@ final class BackupCommand implements Callable<Integer> {
         WalstowConfig cfg = config.load();
         // pg_backup_start may wait for a spread checkpoint: the session's statement timeout must allow for it.
         PgConnections pg = new PgConnections(cfg.postgres(), Duration.ofHours(6));
-        try (Repository repository = Components.repository(cfg, false);
+        try (BoundRepository repository = Components.open(cfg, Components.KeyUse.ENCRYPT_ONLY);
                 Progress progress = Progress.onTerminal("backup")) {
-            BackupRun.Outcome outcome = new BackupRun(repository, Components.codec(cfg, Components.KeyUse.ENCRYPT_ONLY),
-                    new Retrier(cfg.retry()), pg, cfg.backup()).run(!spread, Optional.ofNullable(pgdata), progress);
+            BackupRun.Outcome outcome = new BackupRun(repository, new Retrier(cfg.retry()), pg, cfg.backup())
+                    .run(!spread, Optional.ofNullable(pgdata), progress);
             BackupManifest m = outcome.manifest();
             spec.commandLine().getOut().printf("backup %s complete: %d files, %,d bytes at %.1f MB/s; WAL %s to %s "
                     + "(timeline %s), %s to %s%n", m.label(), m.files().size(), outcome.bytes(),

@@ -4,7 +4,7 @@ import dev.walstow.archive.Retrier;
 import dev.walstow.runtime.Progress;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.UserError;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.restore.RecoveryTarget;
 import dev.walstow.restore.RestorePlan;
 import dev.walstow.restore.RestoreRun;
@@ -78,10 +78,9 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         WalstowConfig cfg = config.load();
         RecoveryTarget recoveryTarget = recoveryTarget();
-        try (Repository repository = Components.repository(cfg, false);
+        try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT);
                 Progress progress = Progress.onTerminal("restore")) {
-            RestoreRun run = new RestoreRun(repository, Components.codec(cfg, Components.KeyUse.DECRYPT),
-                    new Retrier(cfg.retry()));
+            RestoreRun run = new RestoreRun(repository, new Retrier(cfg.retry()));
             if (dryRun) {
                 report(run.plan(recoveryTarget, Optional.ofNullable(set)), "would restore");
                 return 0;

@@ -5,7 +5,7 @@ import dev.walstow.runtime.Progress;
 import dev.walstow.catalog.RepositoryVerify;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.DataError;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.runtime.Components;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -28,10 +28,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WalstowConfig cfg = config.load();
-        try (Repository repository = Components.repository(cfg, false);
+        try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT);
                 Progress progress = Progress.onTerminal("verify")) {
-            RepositoryVerify.Report r = new RepositoryVerify(repository,
-                    Components.codec(cfg, Components.KeyUse.DECRYPT), new Retrier(cfg.retry()))
+            RepositoryVerify.Report r = new RepositoryVerify(repository, new Retrier(cfg.retry()))
                     .run(cfg.backup().parallelism(), progress);
             PrintWriter out = spec.commandLine().getOut();
             r.missing().forEach(k -> out.println("missing: " + k));

@@ -26,9 +26,8 @@ import dev.walstow.metrics.MetricsServer;
 import dev.walstow.metrics.StatusReport;
 import dev.walstow.metrics.WalstowMetrics;
 import dev.walstow.pg.PgConnections;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
-import dev.walstow.repo.RepositoryBinding;
-import dev.walstow.repo.RepositoryIdentity;
 import dev.walstow.runtime.Components;
 import dev.walstow.runtime.Version;
 import dev.walstow.storage.StorageException;
@@ -209,9 +208,9 @@ public final class Daemon {
 
     private RequestHandler startLocked(DaemonConfig d) {
         ServingPublisher.withdrawStale(layout);
-        Optional<RepositoryBinding> binding = readBinding();
-        if (binding.isPresent()) {
-            return startBound(d, binding.get());
+        Optional<BoundRepository> opened = open();
+        if (opened.isPresent()) {
+            return startBound(d, opened.get());
         }
         // The repository is unreachable or not initialised yet (an NFS mount late at boot, S3 down, no walstow init):
         // without its binding the daemon cannot know whose state is valid, so it answers nothing (agents fall back
@@ -233,14 +232,14 @@ public final class Daemon {
             } catch (InterruptedException e) {
                 return;
             }
-            Optional<RepositoryBinding> binding = readBinding();
+            Optional<BoundRepository> opened = open();
             synchronized (this) {
                 if (stopped) {
                     return;
                 }
-                if (binding.isPresent()) {
+                if (opened.isPresent()) {
                     try {
-                        bound = startBound(d, binding.get());
+                        bound = startBound(d, opened.get());
                     } catch (RuntimeException e) {
                         // Half started (a metrics port taken, a spool not writable): only a fresh start is sane.
                         LOG.error("cannot start archiving once the repository became readable: {}; asking for a "
@@ -253,10 +252,14 @@ public final class Daemon {
         }
     }
 
-    private Optional<RepositoryBinding> readBinding() {
+    /**
+     * The repository bound for this daemon's life: its binding is read here, once (retried with {@code [retry]}), and
+     * again only as {@link BoundRepository} says; a changed binding asks for a restart (the state is keyed to it).
+     */
+    private Optional<BoundRepository> open() {
         try {
             return Optional.of(new Retrier(config.retry()).call("reading the binding of " + repository.location(),
-                    repository::requireBinding));
+                    () -> BoundRepository.open(repository, codec)));
         } catch (WalstowException e) {
             LOG.warn("cannot read the repository's binding, so no archiving through this daemon yet: {}",
                     e.oneLine());
@@ -264,25 +267,30 @@ public final class Daemon {
         }
     }
 
-    private RequestHandler startBound(DaemonConfig d, RepositoryBinding binding) {
-        String repositoryId = RepositoryIdentity.of(repository.location(), binding);
+    private RequestHandler startBound(DaemonConfig d, BoundRepository opened) {
+        String repositoryId = opened.identity();
         layout = layout.forRepository(repositoryId);
         Path realData = SpoolSetup.prepare(layout, d);
+        opened.onRebound(b -> {
+            LOG.warn("the binding of {} changed while this daemon served it; asking for a restart",
+                    opened.location());
+            Thread.ofPlatform().name("walstow-restart-request").start(this::restartNeeded);
+        });
+        // The one retry layer of the daemon's pushes and gets: each whole attempt (ArchivePush and ArchiveGet make
+        // one) is bounded by operation-timeout, and repeated by this.
         Retrier retrier = new Retrier(config.retry());
-        // Retries happen around whole attempts, each bounded by operation-timeout, so the inner ones try once.
-        Retrier once = new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)));
         pushPool = Executors.newFixedThreadPool(d.pushConcurrency(), Thread.ofPlatform().name("walstow-upload-", 0)
                 .daemon().factory());
         fetchPool = Executors.newFixedThreadPool(Math.clamp(d.prefetch(), 1, 8) + 1,
                 Thread.ofPlatform().name("walstow-download-", 0).daemon().factory());
         requests = Executors.newVirtualThreadPerTaskExecutor();
         RetryConfig r = config.retry();
-        push = new PushService(layout, new ArchivePush(repository, codec, once), retrier.onRetry(() ->
+        push = new PushService(layout, new ArchivePush(opened), retrier.onRetry(() ->
                 metrics.retried("push")),
                 new OperationTimeout(pushPool, d.operationTimeout(), repository.location()), d.pushConcurrency(),
                 d.waitTimeout(), timings.rescanEvery(), new Backoff(r.initialBackoff(), r.maxBackoff()),
                 new Backoff(r.maxBackoff(), r.maxBackoff().multipliedBy(30)), metrics);
-        fetch = new FetchService(layout, repository, new ArchiveGet(repository, codec, once),
+        fetch = new FetchService(layout, opened.binding().identity().segmentSize(), new ArchiveGet(opened),
                 retrier.onRetry(() -> metrics.retried("fetch")),
                 new OperationTimeout(fetchPool, d.operationTimeout(), repository.location()), d.prefetch(),
                 d.waitTimeout(), d.negativeCacheTtl(), metrics);

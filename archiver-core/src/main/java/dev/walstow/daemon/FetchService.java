@@ -9,7 +9,6 @@ import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.Retrier;
 import dev.walstow.error.WalstowException;
 import dev.walstow.metrics.WalstowMetrics;
-import dev.walstow.repo.Repository;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.TimelineId;
 import dev.walstow.wal.WalFileName;
@@ -47,7 +46,7 @@ final class FetchService {
     private static final Logger LOG = LoggerFactory.getLogger(FetchService.class);
 
     private final SpoolLayout layout;
-    private final Repository repository;
+    private final WalSegmentSize segmentSize;
     private final ArchiveGet archiveGet;
     private final Retrier retrier;
     private final OperationTimeout timeout;
@@ -62,16 +61,18 @@ final class FetchService {
     /** Position (timeline, segment number) recovery is known to have reached; prefetching refills from here. */
     private final ConcurrentHashMap<Long, Long> consumed = new ConcurrentHashMap<>();
     private final Set<String> ownDeletes = ConcurrentHashMap.newKeySet();
-    private volatile WalSegmentSize segmentSize;
 
-    /** @param archiveGet fetches with a single attempt; retries happen here, each attempt bounded */
-    FetchService(SpoolLayout layout, Repository repository, ArchiveGet archiveGet, Retrier retrier,
+    /**
+     * @param segmentSize the repository's, from its binding (read once, by the daemon)
+     * @param archiveGet fetches with a single attempt; retries happen here, each attempt bounded
+     */
+    FetchService(SpoolLayout layout, WalSegmentSize segmentSize, ArchiveGet archiveGet, Retrier retrier,
             OperationTimeout timeout, int prefetch, Duration waitTimeout, Duration negativeCacheTtl,
             WalstowMetrics metrics) {
         this.working = new WorkMarkers(layout.fetchingDirectory());
         this.layout = layout;
         this.metrics = metrics;
-        this.repository = repository;
+        this.segmentSize = segmentSize;
         this.archiveGet = archiveGet;
         this.retrier = retrier;
         this.timeout = timeout;
@@ -140,11 +141,7 @@ final class FetchService {
     }
 
     private void advance(SegmentName s) {
-        WalSegmentSize size = segmentSize();
-        if (size == null) {
-            return;
-        }
-        long position = s.segmentNumber(size);
+        long position = s.segmentNumber(segmentSize);
         long before = consumed.getOrDefault(s.timeline().value(), -1L);
         consumed.merge(s.timeline().value(), position, Math::max);
         if (position > before) {
@@ -233,8 +230,8 @@ final class FetchService {
      * segments: files recovery has passed are deleted, and files plus fetches in flight never exceed the bound.
      */
     private void schedulePrefetch(SegmentName s) {
-        WalSegmentSize size = segmentSize();
-        if (prefetch == 0 || size == null) {
+        WalSegmentSize size = segmentSize;
+        if (prefetch == 0) {
             return;
         }
         long position = s.segmentNumber(size);
@@ -332,20 +329,6 @@ final class FetchService {
             LOG.warn("cannot list {}: {}", layout.prefetchDirectory(), Failures.describe(e));
         }
         return names;
-    }
-
-    private WalSegmentSize segmentSize() {
-        WalSegmentSize known = segmentSize;
-        if (known == null) {
-            try {
-                known = retrier.call("reading repository binding", () -> timeout.call("reading repository binding",
-                        repository::requireBinding)).identity().segmentSize();
-                segmentSize = known;
-            } catch (WalstowException e) {
-                LOG.warn("not prefetching: {}", e.oneLine());
-            }
-        }
-        return known;
     }
 
     private static Reply localError(String file, Path destination, IOException e) {

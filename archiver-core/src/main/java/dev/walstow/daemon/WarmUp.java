@@ -3,10 +3,9 @@ package dev.walstow.daemon;
 import dev.walstow.daemon.spool.SpoolLayout;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.ArchivePush;
-import dev.walstow.archive.Retrier;
 import dev.walstow.codec.WalCodec;
-import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.error.WalstowException;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
@@ -70,7 +69,6 @@ final class WarmUp {
      * often restarted just when an archiving outage has filled pg_wal, where running out of space stops PostgreSQL.
      */
     static final long MIN_FREE_BYTES = 4L << 30;
-    private static final Retrier ONCE = new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)));
 
     private final WalCodec codec;
     private final Path directory;
@@ -131,8 +129,9 @@ final class WarmUp {
         int fetched = 0;
         try (Repository scratch = new Repository(new PosixObjectStore(repoRoot))) {
             scratch.writeBinding(RepositoryBinding.of(SCRATCH_CLUSTER, "1970-01-01T00:00:00Z", "warm-up"));
-            ArchivePush push = new ArchivePush(scratch, codec, ONCE);
-            ArchiveGet get = new ArchiveGet(scratch, codec, ONCE);
+            BoundRepository bound = BoundRepository.open(scratch, codec);
+            ArchivePush push = new ArchivePush(bound);
+            ArchiveGet get = new ArchiveGet(bound);
             byte[] plain = syntheticSegment();
             Path source = null;
             boolean decode = true;

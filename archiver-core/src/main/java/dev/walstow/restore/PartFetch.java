@@ -2,14 +2,12 @@ package dev.walstow.restore;
 
 import dev.walstow.agent.Failures;
 import dev.walstow.storage.Sha256;
-import dev.walstow.archive.Retrier;
 import dev.walstow.backup.BackupManifest.StoredPart;
 import dev.walstow.codec.CodecResult;
-import dev.walstow.codec.WalCodec;
 import dev.walstow.error.DataError;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.RepositoryError;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StoredObject;
 import java.io.BufferedOutputStream;
@@ -27,52 +25,43 @@ import java.util.Optional;
 
 /**
  * Fetches one stored part, decodes it and writes it at its offset of a local file, checking size and SHA-256
- * against the manifest. Streams end to end: memory use does not depend on the part size. Retried as a whole (a torn
- * read rewrites the same region).
+ * against the manifest. Streams end to end: memory use does not depend on the part size. One attempt per call; the
+ * caller ({@link RestoreRun}) repeats it as a whole (a torn read rewrites the same region).
  */
 public final class PartFetch {
-    private final Repository repository;
-    private final WalCodec codec;
-    private final Retrier retrier;
+    private final BoundRepository repository;
 
-    public PartFetch(Repository repository, WalCodec codec, Retrier retrier) {
+    public PartFetch(BoundRepository repository) {
         this.repository = repository;
-        this.codec = codec;
-        this.retrier = retrier;
     }
 
     public void toFile(StoredPart part, Path file) {
-        retrier.call("fetching " + part.key(), () -> {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                ch.position(part.offset());
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                CodecResult r = decode(part, out);
-                out.flush();
-                ch.force(false);
-                check(part, r);
-                return null;
-            } catch (StorageException e) {
-                throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
-            } catch (IOException e) {
-                throw new LocalIoError("cannot write " + file + ": " + Failures.describe(e),
-                        "check free space and permissions of the target directory", e);
-            }
-        });
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ch.position(part.offset());
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            CodecResult r = decode(part, out);
+            out.flush();
+            ch.force(false);
+            check(part, r);
+        } catch (StorageException e) {
+            throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
+        } catch (IOException e) {
+            throw new LocalIoError("cannot write " + file + ": " + Failures.describe(e),
+                    "check free space and permissions of the target directory", e);
+        }
     }
 
     public byte[] toBytes(StoredPart part) {
-        return retrier.call("fetching " + part.key(), () -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try {
-                check(part, decode(part, out));
-            } catch (StorageException e) {
-                throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
-            } catch (IOException e) {
-                throw RepositoryError.of("reading " + part.key() + " from " + repository.location(),
-                        new StorageException(StorageException.Kind.IO, Failures.describe(e), e));
-            }
-            return out.toByteArray();
-        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            check(part, decode(part, out));
+        } catch (StorageException e) {
+            throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
+        } catch (IOException e) {
+            throw RepositoryError.of("reading " + part.key() + " from " + repository.location(),
+                    new StorageException(StorageException.Kind.IO, Failures.describe(e), e));
+        }
+        return out.toByteArray();
     }
 
     /** Whether {@code file} already holds the part's bytes at its offset (for --delta). */
@@ -113,7 +102,7 @@ public final class PartFetch {
                     + "backup (--set)", null);
         }
         try (StoredObject o = object.get()) {
-            return codec.decode(o.content(), out);
+            return repository.codec().decode(o.content(), out);
         }
     }
 

@@ -10,9 +10,8 @@ import dev.walstow.runtime.ParallelTasks;
 import dev.walstow.runtime.Progress;
 import dev.walstow.catalog.TimelineHistories;
 import dev.walstow.catalog.WalCatalog;
-import dev.walstow.codec.WalCodec;
 import dev.walstow.error.LocalIoError;
-import dev.walstow.repo.Repository;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.RepositoryBinding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +29,9 @@ import java.util.stream.Collectors;
  * needs, the directory is empty), then files are fetched in parallel. {@code global/pg_control} is written last,
  * after every other file is durable: PostgreSQL refuses to start without it, so an interrupted restore can never be
  * started by mistake. backup_label, the recovery settings and recovery.signal follow it.
+ *
+ * <p>{@code retrier} is the restore's one retry layer: it repeats each whole part fetch ({@link PartFetch} makes one
+ * attempt, and a repeat rewrites the same region) and each history file read ({@link TimelineHistories}).
  */
 public final class RestoreRun {
     static final String PG_CONTROL = "global/pg_control";
@@ -39,23 +41,21 @@ public final class RestoreRun {
 
     public record Outcome(RestorePlan plan, long bytesFetched, long bytesReused, double megabytesPerSecond) {}
 
-    private final Repository repository;
-    private final WalCodec codec;
+    private final BoundRepository repository;
     private final Retrier retrier;
 
-    public RestoreRun(Repository repository, WalCodec codec, Retrier retrier) {
+    public RestoreRun(BoundRepository repository, Retrier retrier) {
         this.repository = repository;
-        this.codec = codec;
         this.retrier = retrier;
     }
 
     /** Chooses the backup and checks the WAL; writes nothing. */
     public RestorePlan plan(RecoveryTarget target, Optional<String> set) {
-        RepositoryBinding binding = retrier.call("reading repository binding", repository::requireBinding);
-        List<BackupManifest> backups = BackupCatalog.load(repository).stream()
+        RepositoryBinding binding = repository.binding();
+        List<BackupManifest> backups = BackupCatalog.load(repository.repository()).stream()
                 .filter(b -> b.systemIdentifier().equals(binding.systemIdentifier())).toList();
-        WalCatalog catalog = WalCatalog.load(repository, binding.identity().segmentSize());
-        TimelineHistories histories = new TimelineHistories(repository, codec, retrier, catalog);
+        WalCatalog catalog = WalCatalog.load(repository.repository(), binding.identity().segmentSize());
+        TimelineHistories histories = new TimelineHistories(repository, retrier, catalog);
         return RestorePlan.make(backups, catalog, target, set, histories::of);
     }
 
@@ -64,7 +64,7 @@ public final class RestoreRun {
         BackupManifest backup = plan.backup();
         TargetDirectory dir = new TargetDirectory(request.pgdata(), backup.tablespaces());
         dir.checkUsable(request.delta());
-        PartFetch fetch = new PartFetch(repository, codec, retrier);
+        PartFetch fetch = new PartFetch(repository);
 
         dir.createDirectories(backup.directories());
         if (request.delta()) {
@@ -90,7 +90,7 @@ public final class RestoreRun {
                             reused[0] += part.size();
                         }
                     } else {
-                        fetch.toFile(part, file);
+                        toFile(fetch, part, file);
                     }
                     progress.add(part.size());
                     return null;
@@ -104,13 +104,24 @@ public final class RestoreRun {
         }
         Path controlFile = dir.resolve(PG_CONTROL);
         prepare(controlFile, control, false);
-        control.parts().forEach(p -> fetch.toFile(p, controlFile));
+        control.parts().forEach(p -> toFile(fetch, p, controlFile));
         progress.add(control.size());
 
         writeRecoveryFiles(dir.root(), backup, fetch, request);
         TargetDirectory.fsync(dir.root());
         long fetched = progress.done() - reused[0];
         return new Outcome(plan, fetched, reused[0], progress.megabytesPerSecond());
+    }
+
+    private void toFile(PartFetch fetch, StoredPart part, Path file) {
+        retrier.call("fetching " + part.key(), () -> {
+            fetch.toFile(part, file);
+            return null;
+        });
+    }
+
+    private byte[] toBytes(PartFetch fetch, StoredPart part) {
+        return retrier.call("fetching " + part.key(), () -> fetch.toBytes(part));
     }
 
     /** Creates the file with its mode and the manifest's size (--delta: cuts a longer leftover). */
@@ -133,9 +144,9 @@ public final class RestoreRun {
     }
 
     private void writeRecoveryFiles(Path root, BackupManifest backup, PartFetch fetch, Request request) {
-        write(root.resolve("backup_label"), fetch.toBytes(backup.backupLabel()));
+        write(root.resolve("backup_label"), toBytes(fetch, backup.backupLabel()));
         if (backup.tablespaceMap() != null) {
-            write(root.resolve("tablespace_map"), fetch.toBytes(backup.tablespaceMap()));
+            write(root.resolve("tablespace_map"), toBytes(fetch, backup.tablespaceMap()));
         }
         StringBuilder conf = new StringBuilder("\n# added by walstow restore of backup " + backup.label() + "\n");
         conf.append(RecoveryTarget.setting("restore_command", request.restoreCommand())).append('\n');

@@ -1,6 +1,7 @@
 package dev.walstow.runtime;
 
 import dev.walstow.agent.Failures;
+import dev.walstow.archive.Retrier;
 import dev.walstow.codec.CodecSettings;
 import dev.walstow.codec.Encryption;
 import dev.walstow.codec.OpenPgpKeys;
@@ -10,6 +11,7 @@ import dev.walstow.config.WalstowConfig.EncryptionConfig;
 import dev.walstow.config.WalstowConfig.RepositoryConfig;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.storage.posix.PosixObjectStore;
@@ -26,7 +28,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** Builds the long-lived parts (repository, codec) from a validated configuration. The one place that does. */
+/**
+ * Builds the long-lived parts (repository, codec, and both bound into one {@link BoundRepository}) from a validated
+ * configuration. The one place that does.
+ */
 public final class Components {
 
     /** Whether the command will need to decrypt. Pushing never loads the secret key, even if one is configured. */
@@ -51,6 +56,26 @@ public final class Components {
             case RepositoryConfig.Posix posix -> repository(config, false);
             case RepositoryConfig.S3 s3 -> new Repository(s3(s3, ConditionalWriteCache.in(spoolDirectory)));
         };
+    }
+
+    /** The repository of the configuration, opened for work: see {@link #open(WalstowConfig, Repository, KeyUse)}. */
+    public static BoundRepository open(WalstowConfig config, KeyUse use) {
+        return open(config, repository(config, false), use);
+    }
+
+    /**
+     * {@code repository} with the configuration's codec and its binding, read once here (retried with {@code [retry]},
+     * the in-process commands' one retry layer). Closes {@code repository} if that fails.
+     */
+    public static BoundRepository open(WalstowConfig config, Repository repository, KeyUse use) {
+        try {
+            WalCodec codec = codec(config, use);
+            return new Retrier(config.retry()).call("reading repository binding",
+                    () -> BoundRepository.open(repository, codec));
+        } catch (RuntimeException e) {
+            repository.close();
+            throw e;
+        }
     }
 
     /** The bucket must exist already: creating buckets needs rights an archiver should not have. */

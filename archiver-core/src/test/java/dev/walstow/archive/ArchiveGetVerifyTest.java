@@ -9,9 +9,9 @@ import dev.walstow.codec.Encryption;
 import dev.walstow.codec.KeyGenerator;
 import dev.walstow.codec.OpenPgpKeys;
 import dev.walstow.codec.WalCodec;
-import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.daemon.TestWal;
 import dev.walstow.error.DataError;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
@@ -25,7 +25,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -49,8 +48,7 @@ class ArchiveGetVerifyTest {
                 Optional.of(OpenPgpKeys.readSecret(sec, Optional.empty())))));
         repository = new Repository(new InMemoryObjectStore());
         repository.writeBinding(RepositoryBinding.of(TestWal.CLUSTER, "2026-11-21T00:00:00Z", "test"));
-        get = new ArchiveGet(repository, codec, new Retrier(new RetryConfig(1, Duration.ofMillis(1),
-                Duration.ofMillis(1))));
+        get = new ArchiveGet(BoundRepository.open(repository, codec));
     }
 
     /** Stores NAME's bytes with metadata that may lie about them. */

@@ -11,6 +11,7 @@ import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.daemon.TestWal;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.WalRejected;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
@@ -58,8 +59,7 @@ class ArchivePushTest {
         store = new Interposed(new PosixObjectStore(repoDir));
         repository = new Repository(store);
         repository.writeBinding(RepositoryBinding.of(TestWal.CLUSTER, "2026-11-21T00:00:00Z", "test"));
-        push = new ArchivePush(repository, codec, new Retrier(new RetryConfig(3, Duration.ofMillis(1),
-                Duration.ofMillis(1)), d -> {}));
+        push = new ArchivePush(BoundRepository.open(repository, codec));
     }
 
     private Path walFile(long seed) throws IOException {
@@ -147,8 +147,9 @@ class ArchivePushTest {
     void retryReencodes() throws Exception {
         Path source = walFile(1);
         store.failingWrites = 1;
+        Retrier retrier = new Retrier(new RetryConfig(3, Duration.ofMillis(1), Duration.ofMillis(1)), d -> {});
 
-        ArchivePush.Outcome outcome = push.push(SEG, source);
+        ArchivePush.Outcome outcome = retrier.call("pushing", () -> push.push(SEG, source));
 
         assertThat(store.writerCalls).as("encodings").hasValue(2);
         assertThat(outcome.alreadyArchived()).isFalse();

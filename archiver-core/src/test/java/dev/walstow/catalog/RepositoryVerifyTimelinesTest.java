@@ -11,6 +11,7 @@ import dev.walstow.codec.CodecSettings;
 import dev.walstow.codec.Encryption;
 import dev.walstow.codec.WalCodec;
 import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
@@ -85,7 +86,7 @@ class RepositoryVerifyTimelinesTest {
     }
 
     private RepositoryVerify.Report verify() {
-        return new RepositoryVerify(repo, codec, new Retrier(new RetryConfig(1, Duration.ofMillis(1),
+        return new RepositoryVerify(BoundRepository.open(repo, codec), new Retrier(new RetryConfig(1, Duration.ofMillis(1),
                 Duration.ofMillis(1)))).run(2, Progress.silent());
     }
 

@@ -8,13 +8,13 @@ import dev.walstow.agent.protocol.Reply;
 import dev.walstow.agent.protocol.Request;
 import dev.walstow.archive.ArchiveGet;
 import dev.walstow.archive.ArchivePush;
-import dev.walstow.archive.Retrier;
 import dev.walstow.codec.CodecSettings;
 import dev.walstow.codec.Encryption;
 import dev.walstow.codec.WalCodec;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryIdentity;
@@ -40,6 +40,8 @@ final class DaemonFixture implements AutoCloseable {
     final Path repoDir;
     final CountingStore store;
     final Repository repository;
+    /** The repository as the fixture's own direct pushes and gets see it (its binding read once, here). */
+    final BoundRepository bound;
     final WalCodec codec = new WalCodec(new CodecSettings(1, new Encryption.None()));
     final SpoolLayout layout;
     private Daemon daemon;
@@ -58,6 +60,7 @@ final class DaemonFixture implements AutoCloseable {
         repository = new Repository(store);
         RepositoryBinding binding = RepositoryBinding.of(TestWal.CLUSTER, "2025-01-01T00:00:00Z", "test");
         repository.writeBinding(binding);
+        bound = BoundRepository.open(repository, codec);
         // The state directory the daemon will use: this repository's (see RepositoryIdentity).
         layout = new SpoolLayout(data).forRepository(RepositoryIdentity.of(repository.location(), binding));
     }
@@ -85,7 +88,7 @@ final class DaemonFixture implements AutoCloseable {
                 new WalstowConfig.GuardConfig(rpo, false)));
     }
 
-    private RequestHandler start(WalstowConfig config) {
+    RequestHandler start(WalstowConfig config) {
         return start(config, Optional.empty());
     }
 
@@ -134,7 +137,7 @@ final class DaemonFixture implements AutoCloseable {
             Path dir = Files.createDirectories(data.getParent().resolve("elsewhere"));
             Path file = dir.resolve(name.fileName());
             Files.write(file, bytes);
-            new ArchivePush(repository, codec, new Retrier(config(1, 0).retry())).push(name, file);
+            new ArchivePush(bound).push(name, file);
             Files.delete(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -148,8 +151,7 @@ final class DaemonFixture implements AutoCloseable {
             Path dir = Files.createDirectories(data.getParent().resolve("restored"));
             Path file = dir.resolve(name.fileName());
             Files.deleteIfExists(file);
-            ArchiveGet.Outcome outcome = new ArchiveGet(repository, codec, new Retrier(config(1, 0).retry()))
-                    .get(name, file);
+            ArchiveGet.Outcome outcome = new ArchiveGet(bound).get(name, file);
             return outcome == ArchiveGet.Outcome.FETCHED ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
