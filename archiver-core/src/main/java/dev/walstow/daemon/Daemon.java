@@ -2,26 +2,21 @@ package dev.walstow.daemon;
 
 import dev.walstow.daemon.spool.ConfigStamp;
 import dev.walstow.daemon.spool.DaemonLock;
-import dev.walstow.daemon.spool.LauncherAsks;
+import dev.walstow.daemon.spool.LauncherChannel;
 import dev.walstow.daemon.spool.ServingPublisher;
 import dev.walstow.daemon.spool.SpoolLayout;
 import dev.walstow.daemon.spool.SpoolSetup;
-import dev.walstow.daemon.spool.SpoolWatcher;
 import dev.walstow.daemon.spool.WorkMarkers;
 import dev.walstow.agent.protocol.Reply;
-import dev.walstow.archive.ArchiveGet;
-import dev.walstow.archive.ArchivePush;
 import dev.walstow.archive.Retrier;
 import dev.walstow.codec.WalCodec;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
-import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.WalstowException;
 import dev.walstow.guard.GuardSql;
 import dev.walstow.guard.JdbcGuardSql;
-import dev.walstow.guard.PgWalBacklog;
-import dev.walstow.guard.RpoGuard;
-import dev.walstow.guard.SettingsCheck;
+import dev.walstow.guard.RpoGuardLoop;
+import dev.walstow.agent.Failures;
 import dev.walstow.metrics.MetricsServer;
 import dev.walstow.metrics.StatusReport;
 import dev.walstow.metrics.WalstowMetrics;
@@ -31,11 +26,7 @@ import dev.walstow.repo.Repository;
 import dev.walstow.runtime.Components;
 import dev.walstow.runtime.Version;
 import dev.walstow.storage.StorageException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -96,18 +87,14 @@ public final class Daemon {
     private final Optional<GuardSql> guardSql;
     private final WalstowMetrics metrics = new WalstowMetrics();
     private final Instant startedAt = Instant.now();
-    private ScheduledExecutorService guardTicker;
     private MetricsServer metricsServer;
-    private RpoGuard guard;
-    private ExecutorService pushPool;
-    private ExecutorService fetchPool;
+    private RpoGuardLoop guard;
+    private ArchiveServices services;
     private ExecutorService requests;
     private ScheduledExecutorService housekeeping;
     private PushService push;
     private FetchService fetch;
-    private SpoolWatcher spoolWatcher;
-    private SpoolWatcher askWatcher;
-    private LauncherAsks asks;
+    private LauncherChannel launcher;
     private RequestHandler handler;
     /** The handler once the binding was read, when it could not be at start-up. */
     private volatile RequestHandler bound;
@@ -243,7 +230,7 @@ public final class Daemon {
                     } catch (RuntimeException e) {
                         // Half started (a metrics port taken, a spool not writable): only a fresh start is sane.
                         LOG.error("cannot start archiving once the repository became readable: {}; asking for a "
-                                + "restart", e instanceof WalstowException w ? w.oneLine() : e.toString());
+                                + "restart", Failures.describe(e));
                         Thread.ofPlatform().name("walstow-restart-request").start(this::restartNeeded);
                     }
                     return;
@@ -276,46 +263,12 @@ public final class Daemon {
                     opened.location());
             Thread.ofPlatform().name("walstow-restart-request").start(this::restartNeeded);
         });
-        // The one retry layer of the daemon's pushes and gets: each whole attempt (ArchivePush and ArchiveGet make
-        // one) is bounded by operation-timeout, and repeated by this.
-        Retrier retrier = new Retrier(config.retry());
-        pushPool = Executors.newFixedThreadPool(d.pushConcurrency(), Thread.ofPlatform().name("walstow-upload-", 0)
-                .daemon().factory());
-        fetchPool = Executors.newFixedThreadPool(Math.clamp(d.prefetch(), 1, 8) + 1,
-                Thread.ofPlatform().name("walstow-download-", 0).daemon().factory());
+        services = ArchiveServices.create(layout, opened, config, timings.rescanEvery(), metrics);
+        push = services.push();
+        fetch = services.fetch();
         requests = Executors.newVirtualThreadPerTaskExecutor();
-        RetryConfig r = config.retry();
-        push = new PushService(layout, new ArchivePush(opened), retrier.onRetry(() ->
-                metrics.retried("push")),
-                new OperationTimeout(pushPool, d.operationTimeout(), repository.location()), d.pushConcurrency(),
-                d.waitTimeout(), timings.rescanEvery(), new Backoff(r.initialBackoff(), r.maxBackoff()),
-                new Backoff(r.maxBackoff(), r.maxBackoff().multipliedBy(30)), metrics);
-        fetch = new FetchService(layout, opened.binding().identity().segmentSize(), new ArchiveGet(opened),
-                retrier.onRetry(() -> metrics.retried("fetch")),
-                new OperationTimeout(fetchPool, d.operationTimeout(), repository.location()), d.prefetch(),
-                d.waitTimeout(), d.negativeCacheTtl(), metrics);
         fetch.clearSpool();
-        try {
-            spoolWatcher = new SpoolWatcher(layout.prefetchDirectory(), StandardWatchEventKinds.ENTRY_DELETE,
-                    "prefetch", fetch::left);
-        } catch (IOException e) {
-            LOG.warn("cannot watch {} ({}); the prefetch window refills only when the agent asks",
-                    layout.prefetchDirectory(), e.toString());
-        }
-        asks = new LauncherAsks(layout, fetch::get);
-        try {
-            askWatcher = new SpoolWatcher(layout.askedDirectory(), StandardWatchEventKinds.ENTRY_CREATE, "ask",
-                    asks::asked);
-        } catch (IOException e) {
-            // Without asked/ the launcher does not ask (and wait) at all.
-            LOG.warn("cannot watch {} ({}); every archive-get that misses the prefetch starts the agent",
-                    layout.askedDirectory(), e.toString());
-            try {
-                Files.deleteIfExists(layout.askedDirectory());
-            } catch (IOException ignored) {
-                // the launcher then waits its short idle limit before it starts the agent
-            }
-        }
+        launcher = LauncherChannel.open(layout, fetch::left, fetch::get);
         push.removeOrphans();
         accepting = true;
         push.start();
@@ -323,7 +276,7 @@ public final class Daemon {
                 .daemon().factory());
         long every = timings.housekeepingEvery().toMillis();
         housekeeping.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
-        startGuard();
+        guard = RpoGuardLoop.start(config.guard().rpo(), guardSql, layout.pgWal(), metrics, timings.guardEvery());
         if (config.metrics().enabled()) {
             metricsServer = MetricsServer.start(config.metrics(), metrics, this::statusJson);
         }
@@ -380,8 +333,11 @@ public final class Daemon {
             Thread.currentThread().interrupt();
             finished = false;
         }
-        for (ExecutorService executor : new ExecutorService[] {housekeeping, guardTicker, requests, pushPool,
-                fetchPool}) {
+        if (guard != null) {
+            guard.close();
+        }
+        services.stopPools();
+        for (ExecutorService executor : new ExecutorService[] {housekeeping, requests}) {
             // An upload past the bound is abandoned: the store's create-only publish leaves nothing or a whole object.
             if (executor != null) {
                 executor.shutdownNow();
@@ -391,11 +347,8 @@ public final class Daemon {
             metricsServer.close();
         }
         guardSql.ifPresent(GuardSql::close);
-        if (spoolWatcher != null) {
-            spoolWatcher.close();
-        }
-        if (askWatcher != null) {
-            askWatcher.close();
+        if (launcher != null) {
+            launcher.close();
         }
         if (fetch != null) {
             fetch.close();
@@ -423,43 +376,8 @@ public final class Daemon {
                         repository.location());
             }
         } catch (StorageException | RuntimeException e) {
-            LOG.warn("cannot clean what interrupted puts left in {}: {}", repository.location(), e.toString());
-        }
-    }
-
-    /**
-     * The guard has its own thread: an SQL call may take up to the statement timeout and must delay neither
-     * housekeeping nor archiving. The settings check runs there too, so a slow server does not delay start-up.
-     */
-    private void startGuard() {
-        guard = new RpoGuard(config.guard().rpo(), guardSql, new PgWalBacklog(layout.pgWal()), Clock.systemUTC(),
-                metrics);
-        guardTicker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("walstow-rpo-guard")
-                .daemon().factory());
-        guardTicker.execute(this::warnAboutSettings);
-        long every = timings.guardEvery().toMillis();
-        guardTicker.scheduleWithFixedDelay(() -> {
-            try {
-                guard.tick();
-            } catch (RuntimeException e) {
-                LOG.error("RPO guard tick failed: {}", e.toString(), e);
-            }
-        }, 0, every, TimeUnit.MILLISECONDS);
-    }
-
-    private void warnAboutSettings() {
-        if (guardSql.isEmpty()) {
-            LOG.warn("[guard] is disabled: walstow does not force segment switches; the RPO of {} s holds on a quiet "
-                    + "server only if archive_timeout is at most half of it", config.guard().rpo().toSeconds());
-            return;
-        }
-        try {
-            for (SettingsCheck.Finding f : SettingsCheck.check(guardSql.get().settings(), config.guard().rpo(), true)) {
-                LOG.warn("RPO guard: {}", f.line());
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("RPO guard: cannot read PostgreSQL's settings at start-up: {}",
-                    e instanceof dev.walstow.error.WalstowException w ? w.oneLine() : e.toString());
+            LOG.warn("cannot clean what interrupted puts left in {}: {}", repository.location(),
+                    Failures.describe(e));
         }
     }
 
@@ -467,9 +385,9 @@ public final class Daemon {
         try {
             push.removeOrphans();
             fetch.checkRecoveryEnded();
-            asks.sweep(LauncherAsks.ABANDONED);
+            launcher.sweep();
         } catch (RuntimeException e) {
-            LOG.error("housekeeping failed: {}", e.toString(), e);
+            LOG.error("housekeeping failed: {}", Failures.describe(e), e);
         }
     }
 }
