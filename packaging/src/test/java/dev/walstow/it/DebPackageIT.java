@@ -111,6 +111,8 @@ class DebPackageIT {
         }
         assertThat(Files.readString(UNITS.get(1))).contains("ExecStart=/usr/bin/walstow --config /etc/walstow/%i.toml daemon");
         assertThat(CONFFILE).isRegularFile();
+        assertThat(Path.of("/usr/share/doc/walstow/copyright")).isRegularFile();
+        assertThat(Path.of("/usr/share/doc/walstow/changelog.Debian.gz")).isRegularFile();
         assertThat(Proc.run(null, Map.of(), 30, List.of("dpkg-query", "-W", "-f=${Conffiles}", "walstow")).ok().out())
                 .contains(CONFFILE.toString());
         for (Path dir : CREATED_BY_POSTINST) {
@@ -167,6 +169,7 @@ class DebPackageIT {
         dpkg("-r", "walstow").ok();
         assertThat(USR_BIN).doesNotExist();
         assertThat(HOME).doesNotExist();
+        assertThat(Path.of("/usr/share/doc/walstow")).doesNotExist();
         for (Path unit : UNITS) {
             assertThat(unit).doesNotExist();
         }
