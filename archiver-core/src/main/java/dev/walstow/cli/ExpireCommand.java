@@ -78,7 +78,7 @@ final class ExpireCommand implements Callable<Integer> {
             out.printf("expire: no retention is configured (retention-full 0, retention-window 0s: [backup] in %s, "
                     + "or --retention-full / --retention-window), so walstow expire would keep everything and refuses "
                     + "to run.%nTo expire: %s (e.g. retention-full = 7, retention-window = \"14d\").%n"
-                    + "would delete nothing%n", cfg.source(), RetentionPolicy.HOW_TO_SET);
+                    + "would delete nothing%n", cfg.source().toAbsolutePath(), RetentionPolicy.HOW_TO_SET);
             out.flush();
             return 0;
         }
