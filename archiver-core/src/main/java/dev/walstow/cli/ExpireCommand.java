@@ -49,7 +49,8 @@ final class ExpireCommand implements Callable<Integer> {
                     + "long ago and never finished (default ${DEFAULT-VALUE}; keep it above the longest upload).")
     String abandonedAge;
 
-    @Option(names = "--dry-run", description = "Print what would be deleted and why; delete nothing.")
+    @Option(names = "--dry-run", description = "Print what would be deleted and why; delete nothing. Without any "
+            + "retention, print that and how to set one (exit 0).")
     boolean dryRun;
 
     @Spec
@@ -64,14 +65,24 @@ final class ExpireCommand implements Callable<Integer> {
                     + Durations.text(cfg.backup().archiveTimeout()) + ": a backup still waiting for its WAL could be "
                     + "taken for an aborted one", "pass a longer --failed-backup-age");
         }
-        RetentionPolicy policy = new RetentionPolicy(full != null ? full : cfg.backup().retentionFull(),
-                window != null ? duration("--retention-window", window) : cfg.backup().retentionWindow(), failed);
+        int fullRule = full != null ? full : cfg.backup().retentionFull();
+        Duration windowRule = window != null ? duration("--retention-window", window) : cfg.backup().retentionWindow();
         Duration abandoned = duration("--abandoned-upload-age", abandonedAge);
         if (abandoned.isZero()) {
             throw UserError.usage("--abandoned-upload-age 0s would cut uploads in progress",
                     "pass an age above the longest upload, e.g. 24h");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (dryRun && RetentionPolicy.none(fullRule, windowRule)) {
+            // A dry run informs: what the rules are (none), what a real run would do (refuse), how to set them.
+            out.printf("expire: no retention is configured (retention-full 0, retention-window 0s: [backup] in %s, "
+                    + "or --retention-full / --retention-window), so walstow expire would keep everything and refuses "
+                    + "to run.%nTo expire: %s (e.g. retention-full = 7, retention-window = \"14d\").%n"
+                    + "would delete nothing%n", cfg.source().toAbsolutePath(), RetentionPolicy.HOW_TO_SET);
+            out.flush();
+            return 0;
+        }
+        RetentionPolicy policy = new RetentionPolicy(fullRule, windowRule, failed);
         try (Repository repository = Components.repository(cfg, false)) {
             ExpirePlan plan = ExpirePlanner.plan(repository, policy, Instant.now());
             out.print(plan.text(dryRun ? "would delete" : "delete"));

@@ -2,6 +2,7 @@ package dev.walstow.cli;
 
 import dev.walstow.codec.KeyGenerator;
 import dev.walstow.runtime.Components;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -34,12 +35,18 @@ final class KeygenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Optional<char[]> passphrase = Optional.ofNullable(passphraseFile).map(Components::readPassphrase);
+        KeyGenerator.GeneratedKey key;
         try {
-            KeyGenerator.generate(userId, passphrase, publicKey, secretKey);
+            key = KeyGenerator.generate(userId, passphrase, publicKey, secretKey);
         } finally {
             passphrase.ifPresent(p -> Arrays.fill(p, '\0'));
         }
-        spec.commandLine().getOut().println("wrote public key " + publicKey + " and secret key " + secretKey);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("wrote public key " + publicKey + " and secret key " + secretKey);
+        out.println("key ID " + key.primaryKeyId() + ", fingerprint " + key.primaryFingerprint() + " (" + userId + ")");
+        out.println("encryption subkey ID " + key.encryptionKeyId() + ", fingerprint " + key.encryptionFingerprint()
+                + ": objects are encrypted for it, and walstow's errors name it");
+        out.flush();
         return 0;
     }
 }

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.bcpg.CompressionAlgorithmTags;
@@ -28,6 +30,8 @@ import org.bouncycastle.crypto.params.X25519KeyGenerationParameters;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPKeyPair;
 import org.bouncycastle.openpgp.PGPKeyRingGenerator;
+import org.bouncycastle.openpgp.PGPPublicKey;
+import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSignature;
 import org.bouncycastle.openpgp.PGPSignatureSubpacketGenerator;
 import org.bouncycastle.openpgp.operator.PBESecretKeyEncryptor;
@@ -49,8 +53,22 @@ public final class KeyGenerator {
 
     private KeyGenerator() {}
 
+    /**
+     * What {@code keygen} made, named the way gpg and walstow's errors name keys: the primary (certification) key and
+     * the encryption subkey, each by key ID ({@code 0x} and 16 hex digits) and full fingerprint (40 hex digits).
+     * Objects are encrypted for the subkey, so errors about an object name the subkey's ID.
+     */
+    public record GeneratedKey(String primaryKeyId, String primaryFingerprint, String encryptionKeyId,
+            String encryptionFingerprint) {
+        static GeneratedKey of(PGPPublicKey primary, PGPPublicKey encryption) {
+            return new GeneratedKey(KeyIds.format(primary.getKeyID()), KeyIds.fingerprint(primary.getFingerprint()),
+                    KeyIds.format(encryption.getKeyID()), KeyIds.fingerprint(encryption.getFingerprint()));
+        }
+    }
+
     /** Writes armored files; the secret one with mode 0600. Neither file may exist. */
-    public static void generate(String userId, Optional<char[]> passphrase, Path publicKeyOut, Path secretKeyOut) {
+    public static GeneratedKey generate(String userId, Optional<char[]> passphrase, Path publicKeyOut,
+            Path secretKeyOut) {
         if (userId == null || userId.isBlank()) {
             throw UserError.usage("The user ID of the key is empty.", "give e.g. 'walstow archive <dba@example.org>'");
         }
@@ -66,12 +84,16 @@ public final class KeyGenerator {
         } catch (IOException e) {
             throw writeFailed(secretKeyOut, e);
         }
+        PGPPublicKeyRing publicRing = generator.generatePublicKeyRing();
         try {
-            write(publicKeyOut, false, generator.generatePublicKeyRing()::encode);
+            write(publicKeyOut, false, publicRing::encode);
         } catch (IOException e) {
             LocalFiles.deleteQuietly(secretKeyOut); // so that a retry does not trip over half the pair
             throw writeFailed(publicKeyOut, e);
         }
+        List<PGPPublicKey> keys = new ArrayList<>();
+        publicRing.getPublicKeys().forEachRemaining(keys::add);
+        return GeneratedKey.of(keys.getFirst(), keys.getLast());
     }
 
     static PGPKeyRingGenerator ringGenerator(String userId, Optional<char[]> passphrase) {

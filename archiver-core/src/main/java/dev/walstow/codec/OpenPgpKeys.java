@@ -70,7 +70,12 @@ public final class OpenPgpKeys {
      */
     public static SecretKeys readSecret(Path secretKeyFile, Optional<char[]> passphrase) {
         Map<Long, PGPPrivateKey> keys = new LinkedHashMap<>();
-        for (Object o : parse(secretKeyFile, "secret")) {
+        List<Object> objects = parse(secretKeyFile, "secret");
+        if (objects.stream().anyMatch(PGPSecretKeyRing.class::isInstance)) {
+            // After parsing, so that a file that is no secret key at all is named for what it is.
+            KeyFilePermissions.requirePrivate(secretKeyFile, "secret key file");
+        }
+        for (Object o : objects) {
             if (!(o instanceof PGPSecretKeyRing ring)) {
                 throw UserError.config("Key file " + secretKeyFile + " holds a public key where the secret key is"
                         + " expected.", "export the secret key with gpg --export-secret-keys --armor KEYID");

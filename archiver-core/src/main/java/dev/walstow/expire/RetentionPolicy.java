@@ -15,6 +15,9 @@ import java.time.Duration;
  */
 public record RetentionPolicy(int full, Duration window, Duration failedAge) {
     public static final Duration DEFAULT_FAILED_AGE = Duration.ofHours(24);
+    /** What a user does about {@link #none}: the refusal's hint, and the dry run's advice. */
+    public static final String HOW_TO_SET = "set [backup] retention-full and/or retention-window, or pass "
+            + "--retention-full N / --retention-window 7d";
 
     public RetentionPolicy {
         if (full < 0) {
@@ -26,11 +29,14 @@ public record RetentionPolicy(int full, Duration window, Duration failedAge) {
         if (failedAge.isNegative() || failedAge.isZero()) {
             throw UserError.usage("the failed-backup age must be positive", "pass e.g. 24h");
         }
-        if (full == 0 && window.isZero()) {
-            throw UserError.usage("no retention is configured, so expire would keep everything",
-                    "set [backup] retention-full and/or retention-window, or pass --retention-full N / "
-                            + "--retention-window 7d");
+        if (none(full, window)) {
+            throw UserError.usage("no retention is configured, so expire would keep everything", HOW_TO_SET);
         }
+    }
+
+    /** Neither rule: expire refuses to run, a dry run says so. */
+    public static boolean none(int full, Duration window) {
+        return full == 0 && window.isZero();
     }
 
     public String describe() {

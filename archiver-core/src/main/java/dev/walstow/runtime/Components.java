@@ -108,6 +108,7 @@ public final class Components {
 
     /** The first line of the file, without its line ending, as the passphrase. The bytes are wiped after use. */
     public static char[] readPassphrase(Path file) {
+        dev.walstow.codec.KeyFilePermissions.requirePrivate(file, "passphrase file");
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

@@ -58,6 +58,7 @@ class GpgInteropTest {
             Path sec = dir.resolve(algo + ".sec");
             Files.write(pub, gpg("--armor", "--export", uid));
             Files.write(sec, gpg("--passphrase", "gpgpass", "--export-secret-keys", uid)); // binary on purpose
+            TestData.ownerOnly(sec);
             Encryption.PublicKey keys = new Encryption.PublicKey(OpenPgpKeys.readRecipient(pub),
                     Optional.of(OpenPgpKeys.readSecret(sec, Optional.of("gpgpass".toCharArray()))));
 

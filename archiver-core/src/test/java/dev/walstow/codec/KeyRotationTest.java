@@ -78,7 +78,7 @@ class KeyRotationTest {
     }
 
     private static void assertRestoresBoth(Path secretKeys) throws IOException {
-        SecretKeys secrets = OpenPgpKeys.readSecret(secretKeys, Optional.empty());
+        SecretKeys secrets = OpenPgpKeys.readSecret(TestData.ownerOnly(secretKeys), Optional.empty());
         assertThat(secrets.keyIds()).hasSize(2);
         WalCodec restoreHost = TestData.codec(new Encryption.PublicKey(OpenPgpKeys.readRecipient(newPair.publicKey()),
                 Optional.of(secrets)));

@@ -3,6 +3,7 @@ package dev.walstow.codec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Random;
@@ -63,6 +64,12 @@ final class TestData {
         Encryption.PublicKey encryptOnly() {
             return new Encryption.PublicKey(OpenPgpKeys.readRecipient(publicKey), Optional.empty());
         }
+    }
+
+    /** Mode 0600, as walstow requires of a secret key or passphrase file (KeyFilePermissions). */
+    static Path ownerOnly(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     static KeyPair generate(Path dir, String name, Optional<char[]> passphrase) {

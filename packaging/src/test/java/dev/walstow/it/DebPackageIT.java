@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -40,8 +41,12 @@ class DebPackageIT {
     private static final Path CONFFILE = ETC.resolve("walstow.toml");
     private static final List<Path> CREATED_BY_POSTINST = List.of(Path.of("/var/log/walstow"),
             Path.of("/var/spool/walstow"), Path.of("/var/lib/walstow"));
-    private static final List<Path> UNITS = List.of(Path.of("/lib/systemd/system/walstow.service"),
-            Path.of("/lib/systemd/system/walstow@.service"));
+    /** The daemon's units first (walstow.service, walstow@.service), then the backup, expire and verify jobs. */
+    private static final List<Path> UNITS = Stream.of("walstow.service", "walstow@.service", "walstow-backup.service",
+            "walstow-backup.timer", "walstow-backup@.service", "walstow-backup@.timer", "walstow-expire.service",
+            "walstow-expire.timer", "walstow-expire@.service", "walstow-expire@.timer", "walstow-verify.service",
+            "walstow-verify.timer", "walstow-verify@.service", "walstow-verify@.timer")
+            .map(name -> Path.of("/lib/systemd/system", name)).toList();
 
     private Path deb;
     private Path base;
@@ -110,7 +115,11 @@ class DebPackageIT {
             assertThat(unit).isRegularFile();
         }
         assertThat(Files.readString(UNITS.get(1))).contains("ExecStart=/usr/bin/walstow --config /etc/walstow/%i.toml daemon");
+        // Installed disabled: nothing of walstow's is enabled into a target (timers.target, multi-user.target).
+        assertThat(enabledLinks()).isEmpty();
         assertThat(CONFFILE).isRegularFile();
+        assertThat(Path.of("/usr/share/doc/walstow/copyright")).isRegularFile();
+        assertThat(Path.of("/usr/share/doc/walstow/changelog.Debian.gz")).isRegularFile();
         assertThat(Proc.run(null, Map.of(), 30, List.of("dpkg-query", "-W", "-f=${Conffiles}", "walstow")).ok().out())
                 .contains(CONFFILE.toString());
         for (Path dir : CREATED_BY_POSTINST) {
@@ -167,6 +176,7 @@ class DebPackageIT {
         dpkg("-r", "walstow").ok();
         assertThat(USR_BIN).doesNotExist();
         assertThat(HOME).doesNotExist();
+        assertThat(Path.of("/usr/share/doc/walstow")).doesNotExist();
         for (Path unit : UNITS) {
             assertThat(unit).doesNotExist();
         }
@@ -181,6 +191,17 @@ class DebPackageIT {
         }
         assertThat(glob(Path.of("/var/lib/dpkg/info"), "walstow.*")).isEmpty();
         assertThat(Proc.run(null, Map.of(), 30, List.of("dpkg-query", "-W", "walstow")).exit()).isNotZero();
+    }
+
+    private static List<Path> enabledLinks() throws IOException {
+        Path etc = Path.of("/etc/systemd/system");
+        if (!Files.isDirectory(etc)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(etc, 2)) {
+            return s.filter(Files::isSymbolicLink).filter(p -> p.getFileName().toString().startsWith("walstow"))
+                    .toList();
+        }
     }
 
     private static boolean installed() {
