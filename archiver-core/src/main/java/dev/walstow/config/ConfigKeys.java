@@ -220,13 +220,15 @@ public final class ConfigKeys {
             add(new ConfigKey.FilePath(ENCRYPTION, "secret",
             "—",
             "OpenPGP secret key file, needed only where WAL is restored (`archive-get`). Requires `recipient` "
-            + "beside it. Never loaded by `archive-push`."));
+            + "beside it. Never loaded by `archive-push`. Mode 0600 (0640 if owned by root): a file others can read "
+            + "is refused."));
 
     public static final ConfigKey.FilePath ENCRYPTION_PASSPHRASE_FILE =
             add(new ConfigKey.FilePath(ENCRYPTION, "passphrase-file",
             "—",
             "First line = passphrase. With `recipient`: the secret key's passphrase. Without `recipient`: "
-            + "symmetric mode (AES-256, passphrase-derived key) for both push and get. Keep it mode 0600."));
+            + "symmetric mode (AES-256, passphrase-derived key) for both push and get. Mode 0600 (0640 if owned by "
+            + "root): a file others can read is refused."));
 
     public static final ConfigKey.FilePath POSTGRES_DATA =
             add(new ConfigKey.FilePath(POSTGRES, "data",
