@@ -278,7 +278,7 @@ public final class Daemon {
         housekeeping.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
         guard = RpoGuardLoop.start(config.guard().rpo(), guardSql, layout.pgWal(), metrics, timings.guardEvery());
         if (config.metrics().enabled()) {
-            metricsServer = MetricsServer.start(config.metrics(), metrics, this::statusJson);
+            metricsServer = MetricsServer.start(config.metrics(), config.source(), metrics, this::statusJson);
         }
         serving = new ServingPublisher(layout, repositoryId, configStamp, this::restartNeeded);
         RequestHandler requestHandler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests,
