@@ -1,6 +1,9 @@
 package dev.walstow.metrics;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.WalFileName;
+import dev.walstow.wal.WalSegmentSize;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,13 +47,16 @@ public final class WalstowMetrics {
     private final Timer downloadLatency;
     private final DoubleAdder compressedPlain = new DoubleAdder();
     private final DoubleAdder compressedStored = new DoubleAdder();
-    private final MultiGauge lastArchived;
     private final AtomicReference<LastArchived> last = new AtomicReference<>();
     private final ConcurrentHashMap<String, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
 
-    /** The last archived segment (newest in WAL order) and when it became durable. */
-    public record LastArchived(String segment, long epochMillis) {}
+    /**
+     * The last archived segment (newest in WAL order), when it became durable, and where it ends.
+     *
+     * @param endPosition the LSN, as bytes, at which the segment ends
+     */
+    public record LastArchived(String segment, long epochMillis, long endPosition) {}
 
     public WalstowMetrics() {
         MeterRegistry r = registry;
@@ -93,8 +99,10 @@ public final class WalstowMetrics {
                         l -> l.get() == null ? 0 : l.get().epochMillis() / 1000.0)
                 .baseUnit("seconds").description("Unix time the newest archived WAL file became durable")
                 .register(r);
-        lastArchived = MultiGauge.builder("walstow.last.archived.info")
-                .description("1, labelled with the newest archived WAL file name").register(r);
+        // The segment as a number, not as a label: a label would make a new series for every segment.
+        Gauge.builder("walstow.last.archived.position", last, l -> l.get() == null ? 0 : l.get().endPosition())
+                .baseUnit("bytes").description("End of the newest archived WAL segment (LSN as bytes); 0 before the "
+                        + "first").register(r);
     }
 
     public String scrape() {
@@ -113,8 +121,13 @@ public final class WalstowMetrics {
         return state.get();
     }
 
-    /** One WAL file became durable; {@code storedBytes} is negative when it was already there (nothing sent). */
-    public void archived(String fileName, long walBytes, long storedBytes, Duration took, boolean segment) {
+    /**
+     * One WAL file became durable; {@code storedBytes} is negative when it was already there (nothing sent).
+     *
+     * @param segmentSize the cluster's, to place a segment in the WAL
+     */
+    public void archived(WalFileName name, WalSegmentSize segmentSize, long walBytes, long storedBytes,
+            Duration took) {
         uploadLatency.record(took);
         archivedSegments.increment();
         archivedWalBytes.increment(walBytes);
@@ -123,18 +136,10 @@ public final class WalstowMetrics {
             compressedPlain.add(walBytes);
             compressedStored.add(storedBytes);
         }
-        if (segment) {
-            LastArchived now = new LastArchived(fileName, System.currentTimeMillis());
-            LastArchived before = last.getAndAccumulate(now,
-                    (a, b) -> a == null || a.segment().compareTo(b.segment()) <= 0 ? b : a);
-            if (before == null || !before.segment().equals(last.get().segment())) {
-                // Two upload workers may finish at once; registering the info row concurrently makes Micrometer
-                // warn about a duplicate gauge. Re-registration itself is the intended "overwrite the row" use.
-                synchronized (lastArchived) {
-                    lastArchived.register(List.of(MultiGauge.Row.of(Tags.of("segment", last.get().segment()), 1)),
-                            true);
-                }
-            }
+        if (name instanceof SegmentName segment) {
+            LastArchived now = new LastArchived(segment.fileName(), System.currentTimeMillis(),
+                    segment.startLsn(segmentSize).value() + segmentSize.bytes());
+            last.accumulateAndGet(now, (a, b) -> a == null || a.segment().compareTo(b.segment()) <= 0 ? b : a);
         }
     }
 

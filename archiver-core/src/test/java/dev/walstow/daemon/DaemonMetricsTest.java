@@ -81,7 +81,7 @@ class DaemonMetricsTest {
                 s -> s.contains("walstow_backlog_segments 0.0") && s.contains("walstow_rpo_breached 0.0"));
         String after = scrape();
         assertThat(after).contains("walstow_archived_segments_total 3.0", "walstow_rpo_breaches_total 1.0",
-                "walstow_last_archived_info{segment=\"" + seg(1, 3).fileName() + "\"} 1",
+                "walstow_last_archived_position_bytes " + (double) (4 * TestWal.SIZE.bytes()),
                 "walstow_upload_duration_seconds_count 3");
         assertThat(StatusReport.fromJson(request("GET", "/status").body()).archived().lastSegment())
                 .isEqualTo(seg(1, 3).fileName());

@@ -3,6 +3,10 @@ package dev.walstow.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.TimelineId;
+import dev.walstow.wal.WalFileName;
+import dev.walstow.wal.WalSegmentSize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +22,11 @@ class WalstowMetricsTest {
     /** docs/metrics.md, from the module directory Maven runs tests in. */
     private static final Path DOC = Path.of("..", "docs", "metrics.md");
 
+    private static final WalSegmentSize MIB16 = WalSegmentSize.DEFAULT;
+
     static WalstowMetrics withEveryEvent() {
         WalstowMetrics m = new WalstowMetrics();
-        m.archived("000000010000000000000002", 16 << 20, 4 << 20, Duration.ofMillis(30), true);
+        m.archived(seg("000000010000000000000002"), MIB16, 16 << 20, 4 << 20, Duration.ofMillis(30));
         m.downloaded(16 << 20, Duration.ofMillis(20));
         m.failed("push", "000000010000000000000003", ErrorCode.STORAGE, "[WS-STORAGE] store down");
         m.retried("push");
@@ -74,11 +80,11 @@ class WalstowMetricsTest {
     @DisplayName("an upload moves bytes, count, latency, ratio and the last archived segment")
     void uploadIsCounted() {
         WalstowMetrics m = withEveryEvent();
-        m.archived("000000010000000000000001", 16 << 20, -1, Duration.ofMillis(5), true);
+        m.archived(seg("000000010000000000000001"), MIB16, 16 << 20, -1, Duration.ofMillis(5));
         String s = m.scrape();
         assertThat(s).contains("walstow_upload_bytes_total 4194304.0", "walstow_archived_wal_bytes_total 3.3554432E7",
                 "walstow_archived_segments_total 2.0", "walstow_compression_ratio 4.0",
-                "walstow_last_archived_info{segment=\"000000010000000000000002\"} 1",
+                "walstow_last_archived_position_bytes 5.0331648E7",
                 "walstow_upload_duration_seconds_bucket{le=\"0.05\"} 2",
                 "walstow_failures_total{kind=\"storage\",operation=\"push\"} 1.0",
                 "walstow_prefetch_hits_total 1.0", "walstow_prefetch_misses_total 1.0");
@@ -86,13 +92,32 @@ class WalstowMetricsTest {
     }
 
     @Test
-    @DisplayName("only the newest archived segment is labelled, whatever order uploads finish in")
+    @DisplayName("the last archived position is the end of the newest segment, whatever order uploads finish in")
     void lastArchivedIsTheNewest() {
         WalstowMetrics m = new WalstowMetrics();
-        m.archived("000000010000000000000007", 1, 1, Duration.ZERO, true);
-        m.archived("000000010000000000000006", 1, 1, Duration.ZERO, true);
-        m.archived("00000002.history", 1, 1, Duration.ZERO, false);
-        assertThat(m.scrape()).contains("walstow_last_archived_info{segment=\"000000010000000000000007\"} 1")
-                .doesNotContain("000000010000000000000006").doesNotContain("history");
+        m.archived(seg("000000010000000100000007"), MIB16, 1, 1, Duration.ZERO);
+        m.archived(seg("000000010000000100000006"), MIB16, 1, 1, Duration.ZERO);
+        m.archived(WalFileName.parse("00000002.history"), MIB16, 1, 1, Duration.ZERO);
+        assertThat(m.scrape()).contains("walstow_last_archived_position_bytes " + (double) ((1L << 32) + 8 * MIB16
+                .bytes()));
+        assertThat(m.lastArchived().segment()).isEqualTo("000000010000000100000007");
+    }
+
+    @Test
+    @DisplayName("archiving a thousand segments leaves one series per last-archived metric, none naming a segment")
+    void lastArchivedIsOneSeries() {
+        WalstowMetrics m = new WalstowMetrics();
+        for (int i = 1; i <= 1000; i++) {
+            m.archived(SegmentName.of(new TimelineId(1), i, MIB16), MIB16, 1, 1, Duration.ZERO);
+        }
+        String scrape = m.scrape();
+        assertThat(scrape).doesNotContain("segment=", "00000001000000");
+        assertThat(scrape.lines().filter(l -> l.startsWith("walstow_last_archived"))).hasSize(2);
+        assertThat(scrape).contains("walstow_last_archived_position_bytes " + (double) (1001L * MIB16.bytes()));
+        assertThat(m.lastArchived().segment()).isEqualTo("0000000100000003000000E8");
+    }
+
+    private static SegmentName seg(String name) {
+        return SegmentName.parse(name);
     }
 }
