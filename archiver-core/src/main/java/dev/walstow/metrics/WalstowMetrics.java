@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -48,6 +49,8 @@ public final class WalstowMetrics {
     private final DoubleAdder compressedPlain = new DoubleAdder();
     private final DoubleAdder compressedStored = new DoubleAdder();
     private final AtomicReference<LastArchived> last = new AtomicReference<>();
+    private final AtomicReference<RepositoryFacts> facts = new AtomicReference<>();
+    private final MultiGauge backupInfo;
     private final ConcurrentHashMap<String, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
 
@@ -103,6 +106,8 @@ public final class WalstowMetrics {
         Gauge.builder("walstow.last.archived.position", last, l -> l.get() == null ? 0 : l.get().endPosition())
                 .baseUnit("bytes").description("End of the newest archived WAL segment (LSN as bytes); 0 before the "
                         + "first").register(r);
+        backupInfo = MultiGauge.builder("walstow.backup.last.info")
+                .description("1, labelled with the repository and the type of its newest complete backup").register(r);
     }
 
     public String scrape() {
@@ -141,6 +146,45 @@ public final class WalstowMetrics {
                     segment.startLsn(segmentSize).value() + segmentSize.bytes());
             last.accumulateAndGet(now, (a, b) -> a == null || a.segment().compareTo(b.segment()) <= 0 ? b : a);
         }
+    }
+
+    /**
+     * What the repository said on its last reading about backup, expire and verify. The gauges carry the repository's
+     * identity as their one label; the backup gauges appear with the first reading (0 while the repository holds no
+     * complete backup), those of expire and verify once that command recorded a run.
+     */
+    public void repositoryFacts(String repository, RepositoryFacts now) {
+        facts.set(now);
+        Tags tags = Tags.of("repository", repository);
+        factGauge("walstow.backup.last.success.timestamp", "seconds", "Unix time the newest complete backup ended "
+                + "(pg_backup_stop); 0 when there is none", tags, f -> f.backup()
+                        .map(b -> b.stoppedAt().toEpochMilli() / 1000.0).orElse(0.0));
+        factGauge("walstow.backup.last.size", "bytes", "Data directory bytes the newest complete backup holds, "
+                + "before compression", tags, f -> f.backup().map(b -> (double) b.bytes()).orElse(0.0));
+        factGauge("walstow.backup.last.duration", "seconds", "pg_backup_start to pg_backup_stop of the newest "
+                + "complete backup", tags, f -> f.backup().map(b -> b.duration().toMillis() / 1000.0).orElse(0.0));
+        synchronized (backupInfo) {
+            backupInfo.register(now.backup().map(b -> List.of(MultiGauge.Row.of(tags.and("type", b.type()), 1)))
+                    .orElse(List.of()), true);
+        }
+        if (now.expire().isPresent()) {
+            factGauge("walstow.expire.last.timestamp", "seconds", "Unix time the last walstow expire finished",
+                    tags, f -> f.expire().map(e -> e.finishedAt().toEpochMilli() / 1000.0).orElse(0.0));
+            factGauge("walstow.expire.last.success", null, "1 if the last walstow expire did all it set out to do, "
+                    + "else 0", tags, f -> f.expire().map(e -> e.ok() ? 1.0 : 0.0).orElse(0.0));
+        }
+        if (now.verify().isPresent()) {
+            factGauge("walstow.verify.last.timestamp", "seconds", "Unix time the last walstow verify finished",
+                    tags, f -> f.verify().map(v -> v.finishedAt().toEpochMilli() / 1000.0).orElse(0.0));
+            factGauge("walstow.verify.last.success", null, "1 if the last walstow verify found everything intact, "
+                    + "else 0", tags, f -> f.verify().map(v -> v.ok() ? 1.0 : 0.0).orElse(0.0));
+            factGauge("walstow.verify.last.problems", null, "Missing or corrupt objects and WAL gaps the last walstow "
+                    + "verify found", tags, f -> f.verify().map(v -> (double) v.problems()).orElse(0.0));
+        }
+    }
+
+    public Optional<RepositoryFacts> repositoryFacts() {
+        return Optional.ofNullable(facts.get());
     }
 
     public void downloaded(long walBytes, Duration took) {
@@ -207,6 +251,13 @@ public final class WalstowMetrics {
     private Timer latency(String name, String description) {
         return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS)
                 .distributionStatisticExpiry(Duration.ofMinutes(5)).register(registry);
+    }
+
+    /** Registered once per name and tags (Micrometer returns the existing gauge); reads the latest facts. */
+    private void factGauge(String name, String unit, String description, Tags tags,
+            java.util.function.ToDoubleFunction<RepositoryFacts> f) {
+        Gauge.builder(name, facts, x -> x.get() == null ? 0 : f.applyAsDouble(x.get())).baseUnit(unit)
+                .description(description).tags(tags).register(registry);
     }
 
     private void gauge(String name, String unit, String description, java.util.function.ToDoubleFunction<ArchiveState> f) {

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,8 +36,16 @@ class WalstowMetricsTest {
         m.prefetch(false);
         m.walSwitched();
         m.rpoBreached();
+        m.repositoryFacts(REPOSITORY, FACTS);
         return m;
     }
+
+    private static final String REPOSITORY = "0123456789abcdef";
+    private static final RepositoryFacts FACTS = new RepositoryFacts(
+            Optional.of(new RepositoryFacts.LastBackup("20260121T130000Z", Instant.parse("2026-01-21T13:20:30Z"),
+                    5_000_000_000L, Duration.ofSeconds(1230), "full")),
+            Optional.of(new RepositoryFacts.LastRun(Instant.parse("2026-01-21T15:00:00Z"), true, 0)),
+            Optional.of(new RepositoryFacts.LastRun(Instant.parse("2026-01-20T03:00:12Z"), false, 3)));
 
     /** Metric families in a scrape, by name, with their Prometheus type. */
     static Map<String, String> families(String scrape) {
@@ -115,6 +125,43 @@ class WalstowMetricsTest {
         assertThat(scrape.lines().filter(l -> l.startsWith("walstow_last_archived"))).hasSize(2);
         assertThat(scrape).contains("walstow_last_archived_position_bytes " + (double) (1001L * MIB16.bytes()));
         assertThat(m.lastArchived().segment()).isEqualTo("0000000100000003000000E8");
+    }
+
+    @Test
+    @DisplayName("backup, expire and verify facts are gauges labelled by the repository only")
+    void repositoryFactsAreGauges() {
+        WalstowMetrics m = new WalstowMetrics();
+        m.repositoryFacts(REPOSITORY, FACTS);
+        String r = "{repository=\"" + REPOSITORY + "\"}";
+        assertThat(m.scrape()).contains(
+                "walstow_backup_last_success_timestamp_seconds" + r + " 1.76900163E9",
+                "walstow_backup_last_size_bytes" + r + " 5.0E9",
+                "walstow_backup_last_duration_seconds" + r + " 1230.0",
+                "walstow_backup_last_info{repository=\"" + REPOSITORY + "\",type=\"full\"} 1",
+                "walstow_expire_last_timestamp_seconds" + r + " 1.7690076E9",
+                "walstow_expire_last_success" + r + " 1.0",
+                "walstow_verify_last_timestamp_seconds" + r + " 1.768878012E9",
+                "walstow_verify_last_success" + r + " 0.0",
+                "walstow_verify_last_problems" + r + " 3.0");
+    }
+
+    @Test
+    @DisplayName("a repository without backups shows a last backup at time 0 (so 'no recent backup' fires), and no "
+            + "expire or verify series until those ran")
+    void noBackupYet() {
+        WalstowMetrics m = new WalstowMetrics();
+        assertThat(m.scrape()).doesNotContain("walstow_backup_");
+        m.repositoryFacts(REPOSITORY, new RepositoryFacts(Optional.empty(), Optional.empty(), Optional.empty()));
+        assertThat(m.scrape()).contains("walstow_backup_last_success_timestamp_seconds{repository=\"" + REPOSITORY
+                + "\"} 0.0").doesNotContain("walstow_backup_last_info{", "walstow_expire_", "walstow_verify_");
+
+        m.repositoryFacts(REPOSITORY, FACTS);
+        m.repositoryFacts(REPOSITORY, new RepositoryFacts(FACTS.backup(), FACTS.expire(), Optional.of(
+                new RepositoryFacts.LastRun(Instant.parse("2026-01-22T03:00:00Z"), true, 0))));
+        String s = m.scrape();
+        assertThat(s).contains("walstow_verify_last_success{repository=\"" + REPOSITORY + "\"} 1.0");
+        assertThat(s.lines().filter(l -> l.startsWith("walstow_verify_last_success{"))).hasSize(1);
+        assertThat(s.lines().filter(l -> l.startsWith("walstow_backup_last_info{"))).hasSize(1);
     }
 
     private static SegmentName seg(String name) {
