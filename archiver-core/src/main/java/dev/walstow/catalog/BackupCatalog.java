@@ -37,6 +37,12 @@ public final class BackupCatalog {
         return result;
     }
 
+    /** The newest complete backup (labels are start times): one listing of {@code backup/} and one read. */
+    public static Optional<BackupManifest> newest(Repository repository) {
+        return list(repository, BackupLayout.PREFIX).stream().map(BackupLayout::labelOfManifest)
+                .flatMap(Optional::stream).max(String::compareTo).flatMap(label -> read(repository, label));
+    }
+
     /** Labels of every backup directory, complete or not (an aborted backup leaves objects without manifest). */
     public static List<String> allLabels(Repository repository) {
         return list(repository, BackupLayout.PREFIX).stream()

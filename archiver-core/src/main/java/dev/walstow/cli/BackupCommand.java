@@ -3,6 +3,8 @@ package dev.walstow.cli;
 import dev.walstow.archive.Retrier;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.backup.BackupRun;
+import dev.walstow.catalog.RunRecord;
+import dev.walstow.catalog.RunRecords;
 import dev.walstow.runtime.Progress;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.pg.PgConnections;
@@ -10,6 +12,7 @@ import dev.walstow.repo.BoundRepository;
 import dev.walstow.runtime.Components;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,6 +43,7 @@ final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WalstowConfig cfg = config.load();
+        Instant started = Instant.now();
         // pg_backup_start may wait for a spread checkpoint: the session's statement timeout must allow for it.
         PgConnections pg = new PgConnections(cfg.postgres(), Duration.ofHours(6));
         try (BoundRepository repository = Components.open(cfg, Components.KeyUse.ENCRYPT_ONLY);
@@ -51,6 +55,7 @@ final class BackupCommand implements Callable<Integer> {
                     + "(timeline %s), %s to %s%n", m.label(), m.files().size(), outcome.bytes(),
                     outcome.megabytesPerSecond(), m.startLsn(), m.stopLsn(), m.timelineId(), m.startTime(),
                     m.stopTime());
+            RunRecords.writeQuietly(repository.repository(), RunRecord.backup(m, started, Instant.now()));
             return 0;
         }
     }

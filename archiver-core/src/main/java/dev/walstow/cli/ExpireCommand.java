@@ -1,9 +1,12 @@
 package dev.walstow.cli;
 
 import dev.walstow.archive.Retrier;
+import dev.walstow.catalog.RunRecord;
+import dev.walstow.catalog.RunRecords;
 import dev.walstow.config.Durations;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.UserError;
+import dev.walstow.error.WalstowException;
 import dev.walstow.expire.ExpirePlan;
 import dev.walstow.expire.ExpirePlanner;
 import dev.walstow.expire.ExpireRun;
@@ -83,21 +86,43 @@ final class ExpireCommand implements Callable<Integer> {
             return 0;
         }
         RetentionPolicy policy = new RetentionPolicy(fullRule, windowRule, failed);
+        Instant started = Instant.now();
         try (Repository repository = Components.repository(cfg, false)) {
-            ExpirePlan plan = ExpirePlanner.plan(repository, policy, Instant.now());
-            out.print(plan.text(dryRun ? "would delete" : "delete"));
-            ExpireRun run = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism());
-            if (!dryRun && !plan.nothingToDo()) {
-                ExpireRun.Outcome o = run.execute(plan);
-                out.printf("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files%n",
-                        o.backups(), o.failedBackups(), o.objects(), o.walFiles());
+            try {
+                String summary = expire(repository, cfg, policy, abandoned, out);
+                if (!dryRun) {
+                    RunRecords.writeQuietly(repository, RunRecord.of(RunRecords.Kind.EXPIRE, started, Instant.now(),
+                            true, 0, summary));
+                }
+            } catch (WalstowException e) {
+                if (!dryRun) {
+                    RunRecords.writeQuietly(repository, RunRecord.of(RunRecords.Kind.EXPIRE, started, Instant.now(),
+                            false, 0, "expire could not finish: " + e.oneLine()));
+                }
+                throw e;
             }
-            long uploads = run.cleanAbandonedUploads(abandoned, dryRun);
-            out.printf("%s %d abandoned upload(s) started more than %s ago%n", dryRun ? "would remove"
-                    : "expire: removed", uploads, Durations.text(abandoned));
-            out.flush();
             return 0;
         }
+    }
+
+    /** @return what was done, on one line */
+    private String expire(Repository repository, WalstowConfig cfg, RetentionPolicy policy, Duration abandoned,
+            PrintWriter out) {
+        ExpirePlan plan = ExpirePlanner.plan(repository, policy, Instant.now());
+        out.print(plan.text(dryRun ? "would delete" : "delete"));
+        ExpireRun run = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism());
+        String summary = "expire: nothing to delete";
+        if (!dryRun && !plan.nothingToDo()) {
+            ExpireRun.Outcome o = run.execute(plan);
+            summary = String.format("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files",
+                    o.backups(), o.failedBackups(), o.objects(), o.walFiles());
+            out.println(summary);
+        }
+        long uploads = run.cleanAbandonedUploads(abandoned, dryRun);
+        out.printf("%s %d abandoned upload(s) started more than %s ago%n", dryRun ? "would remove"
+                : "expire: removed", uploads, Durations.text(abandoned));
+        out.flush();
+        return summary + "; " + uploads + " abandoned upload(s) removed";
     }
 
     private static Duration duration(String option, String text) {

@@ -3,11 +3,15 @@ package dev.walstow.cli;
 import dev.walstow.archive.Retrier;
 import dev.walstow.runtime.Progress;
 import dev.walstow.catalog.RepositoryVerify;
+import dev.walstow.catalog.RunRecord;
+import dev.walstow.catalog.RunRecords;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.DataError;
+import dev.walstow.error.WalstowException;
 import dev.walstow.repo.BoundRepository;
 import dev.walstow.runtime.Components;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,17 +32,28 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WalstowConfig cfg = config.load();
+        Instant started = Instant.now();
         try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT);
                 Progress progress = Progress.onTerminal("verify")) {
-            RepositoryVerify.Report r = new RepositoryVerify(repository, new Retrier(cfg.retry()))
-                    .run(cfg.backup().parallelism(), progress);
+            RepositoryVerify.Report r;
+            try {
+                r = new RepositoryVerify(repository, new Retrier(cfg.retry())).run(cfg.backup().parallelism(),
+                        progress);
+            } catch (WalstowException e) {
+                RunRecords.writeQuietly(repository.repository(), RunRecord.of(RunRecords.Kind.VERIFY, started,
+                        Instant.now(), false, 0, "verify could not finish: " + e.oneLine()));
+                throw e;
+            }
             PrintWriter out = spec.commandLine().getOut();
             r.missing().forEach(k -> out.println("missing: " + k));
             r.corrupt().forEach(k -> out.println("corrupt: " + k));
             r.gaps().forEach(k -> out.println("gap: " + k));
-            out.printf("verify: %d objects found intact, %d missing, %d corrupt, %d WAL gaps%n", r.found(),
-                    r.missing().size(), r.corrupt().size(), r.gaps().size());
+            String summary = String.format("verify: %d objects found intact, %d missing, %d corrupt, %d WAL gaps",
+                    r.found(), r.missing().size(), r.corrupt().size(), r.gaps().size());
+            out.println(summary);
             out.flush();
+            RunRecords.writeQuietly(repository.repository(), RunRecord.of(RunRecords.Kind.VERIFY, started,
+                    Instant.now(), r.ok(), r.missing().size() + r.corrupt().size() + r.gaps().size(), summary));
             if (!r.ok()) {
                 throw DataError.integrity("the repository has " + (r.missing().size() + r.corrupt().size()
                         + r.gaps().size()) + " problem(s), listed above", "restore the named objects from a copy; "

@@ -369,10 +369,11 @@ public final class ConfigKeys {
 
     public static final ConfigKey.Text METRICS_LISTEN =
             add(new ConfigKey.Text(METRICS, "listen",
-            Optional.of("127.0.0.1:9187"), null, "`HOST:PORT`, an address",
-            "`HOST:PORT` to bind, an address (`[::1]:9187` for IPv6). Loopback by default because the endpoint "
-            + "has no authentication; bind elsewhere only behind a firewall. A port in use stops the daemon at "
-            + "start-up with a clear error."));
+            Optional.of("127.0.0.1:9753"), null, "`HOST:PORT`, an address",
+            "`HOST:PORT` to bind, an address (`[::1]:9753` for IPv6). Loopback by default because the endpoint "
+            + "has no authentication; bind elsewhere only behind a firewall. Several clusters on one host: each "
+            + "daemon needs its own port (e.g. 9753, 9754, ...). A port in use stops the daemon at start-up with "
+            + "a `WS-CONFIG` error (exit 3, which systemd does not retry)."));
 
     public static final ConfigKey.Dur GUARD_RPO =
             add(new ConfigKey.Dur(GUARD, "rpo",

@@ -138,7 +138,7 @@ public final class ConfigLoader {
         String listen = tree.get(METRICS_LISTEN).orElse(MetricsConfig.DEFAULT.listen());
         Optional<MetricsConfig> metrics = MetricsConfig.of(enabled, listen);
         if (metrics.isEmpty()) {
-            tree.error(METRICS_LISTEN, "must be \"HOST:PORT\" like \"127.0.0.1:9187\" or \"[::1]:9187\", got \""
+            tree.error(METRICS_LISTEN, "must be \"HOST:PORT\" like \"127.0.0.1:9753\" or \"[::1]:9753\", got \""
                     + listen + "\"");
             return MetricsConfig.DEFAULT;
         }

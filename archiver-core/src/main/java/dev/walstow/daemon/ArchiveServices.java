@@ -9,6 +9,7 @@ import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.daemon.spool.SpoolLayout;
 import dev.walstow.metrics.WalstowMetrics;
 import dev.walstow.repo.BoundRepository;
+import dev.walstow.wal.WalSegmentSize;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,12 +30,13 @@ record ArchiveServices(PushService push, FetchService fetch, ExecutorService pus
                 Thread.ofPlatform().name("walstow-upload-", 0).daemon().factory());
         ExecutorService fetchPool = Executors.newFixedThreadPool(Math.clamp(d.prefetch(), 1, 8) + 1,
                 Thread.ofPlatform().name("walstow-download-", 0).daemon().factory());
-        PushService push = new PushService(layout, new ArchivePush(repository),
+        WalSegmentSize segmentSize = repository.binding().identity().segmentSize();
+        PushService push = new PushService(layout, new ArchivePush(repository), segmentSize,
                 retrier.onRetry(() -> metrics.retried("push")),
                 new OperationTimeout(pushPool, d.operationTimeout(), repository.location()), d.pushConcurrency(),
                 d.waitTimeout(), rescanEvery, new Backoff(r.initialBackoff(), r.maxBackoff()),
                 new Backoff(r.maxBackoff(), r.maxBackoff().multipliedBy(30)), metrics);
-        FetchService fetch = new FetchService(layout, repository.binding().identity().segmentSize(),
+        FetchService fetch = new FetchService(layout, segmentSize,
                 new ArchiveGet(repository), retrier.onRetry(() -> metrics.retried("fetch")),
                 new OperationTimeout(fetchPool, d.operationTimeout(), repository.location()), d.prefetch(),
                 d.waitTimeout(), d.negativeCacheTtl(), metrics);

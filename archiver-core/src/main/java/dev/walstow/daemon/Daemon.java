@@ -27,6 +27,7 @@ import dev.walstow.runtime.Components;
 import dev.walstow.runtime.Version;
 import dev.walstow.storage.StorageException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -59,10 +60,18 @@ public final class Daemon {
      * Internal rhythms, not configuration; tests shorten them.
      *
      * @param warmUpRounds segments' worth of warm-up at start ({@link WarmUp}); 0 in most tests
+     * @param repositoryFactsEvery how often the records of backup, expire and verify are read for the metrics
+     *     ({@link RepositoryFactsReader}: a listing of {@code status/} each time)
      */
-    public record Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery, int warmUpRounds) {
+    public record Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery, int warmUpRounds,
+            Duration repositoryFactsEvery) {
+        private static final Duration REPOSITORY_FACTS_EVERY = Duration.ofSeconds(60);
         public static final Timings DEFAULT = new Timings(Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), WarmUp.DEFAULT_ROUNDS);
+
+        public Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery, int warmUpRounds) {
+            this(rescanEvery, housekeepingEvery, guardEvery, warmUpRounds, REPOSITORY_FACTS_EVERY);
+        }
 
         public Timings(Duration rescanEvery, Duration housekeepingEvery, Duration guardEvery) {
             this(rescanEvery, housekeepingEvery, guardEvery, 0);
@@ -92,6 +101,8 @@ public final class Daemon {
     private ArchiveServices services;
     private ExecutorService requests;
     private ScheduledExecutorService housekeeping;
+    /** Its own thread: a slow repository must not hold up housekeeping. */
+    private ScheduledExecutorService repositoryFacts;
     private PushService push;
     private FetchService fetch;
     private LauncherChannel launcher;
@@ -276,9 +287,15 @@ public final class Daemon {
                 .daemon().factory());
         long every = timings.housekeepingEvery().toMillis();
         housekeeping.scheduleWithFixedDelay(this::housekeep, every, every, TimeUnit.MILLISECONDS);
+        RepositoryFactsReader facts = new RepositoryFactsReader(opened.repository(), repositoryId, metrics,
+                Clock.systemUTC());
+        repositoryFacts = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                .name("walstow-repository-facts").daemon().factory());
+        repositoryFacts.scheduleWithFixedDelay(facts::refresh, 0, timings.repositoryFactsEvery().toMillis(),
+                TimeUnit.MILLISECONDS);
         guard = RpoGuardLoop.start(config.guard().rpo(), guardSql, layout.pgWal(), metrics, timings.guardEvery());
         if (config.metrics().enabled()) {
-            metricsServer = MetricsServer.start(config.metrics(), metrics, this::statusJson);
+            metricsServer = MetricsServer.start(config.metrics(), config.source(), metrics, this::statusJson);
         }
         serving = new ServingPublisher(layout, repositoryId, configStamp, this::restartNeeded);
         RequestHandler requestHandler = new DaemonRequestHandler(realData, push, fetch, d.waitTimeout(), requests,
@@ -337,7 +354,7 @@ public final class Daemon {
             guard.close();
         }
         services.stopPools();
-        for (ExecutorService executor : new ExecutorService[] {housekeeping, requests}) {
+        for (ExecutorService executor : new ExecutorService[] {housekeeping, repositoryFacts, requests}) {
             // An upload past the bound is abandoned: the store's create-only publish leaves nothing or a whole object.
             if (executor != null) {
                 executor.shutdownNow();

@@ -10,8 +10,8 @@ import dev.walstow.archive.Retrier;
 import dev.walstow.error.UnexpectedError;
 import dev.walstow.error.WalstowException;
 import dev.walstow.metrics.WalstowMetrics;
-import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.WalFileName;
+import dev.walstow.wal.WalSegmentSize;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -41,6 +41,7 @@ final class PushService {
 
     private final SpoolLayout layout;
     private final ArchivePush archivePush;
+    private final WalSegmentSize segmentSize;
     private final Retrier retrier;
     private final OperationTimeout timeout;
     private final StatusFiles status;
@@ -58,9 +59,10 @@ final class PushService {
      * @param retryable backoff after a failure that may go away (store down)
      * @param permanent backoff after one that needs a human (duplicate, invalid WAL): slower, never a hot loop
      */
-    PushService(SpoolLayout layout, ArchivePush archivePush, Retrier retrier, OperationTimeout timeout,
-            int concurrency, Duration waitTimeout, Duration rescanEvery, Backoff retryable, Backoff permanent,
-            WalstowMetrics metrics) {
+    PushService(SpoolLayout layout, ArchivePush archivePush, WalSegmentSize segmentSize, Retrier retrier,
+            OperationTimeout timeout, int concurrency, Duration waitTimeout, Duration rescanEvery, Backoff retryable,
+            Backoff permanent, WalstowMetrics metrics) {
+        this.segmentSize = segmentSize;
         this.working = new WorkMarkers(layout.pushingDirectory());
         this.layout = layout;
         this.metrics = metrics;
@@ -163,8 +165,8 @@ final class PushService {
             ArchivePush.Outcome outcome = retrier.call("pushing " + file,
                     () -> timeout.call("pushing " + file, () -> archivePush.push(e.name, segment)));
             markPushed(file, mtime);
-            metrics.archived(file, outcome.plainSize(), outcome.alreadyArchived() ? -1 : outcome.storedSize(),
-                    Duration.ofNanos(System.nanoTime() - started), e.name instanceof SegmentName);
+            metrics.archived(e.name, segmentSize, outcome.plainSize(),
+                    outcome.alreadyArchived() ? -1 : outcome.storedSize(), Duration.ofNanos(System.nanoTime() - started));
             queue.succeeded(e);
             LOG.info("{} archived ({})", file, outcome.alreadyArchived() ? "already there, identical"
                     : outcome.plainSize() + " -> " + outcome.storedSize() + " bytes");

@@ -2,13 +2,17 @@ package dev.walstow.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.walstow.agent.ErrorCode;
 import dev.walstow.agent.Failures;
 import dev.walstow.config.WalstowConfig.MetricsConfig;
-import dev.walstow.error.LocalIoError;
+import dev.walstow.error.UserError;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -31,14 +35,24 @@ public final class MetricsServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Binds and starts serving; a port in use is a configuration problem, reported before the daemon runs. */
-    public static MetricsServer start(MetricsConfig config, WalstowMetrics metrics, Supplier<String> statusJson) {
+    /**
+     * Binds and starts serving. An address it cannot bind (a port in use, above all: another program's, or the daemon
+     * of another cluster on this host) is a configuration problem: {@code WS-CONFIG}, which {@code walstow daemon}
+     * exits with 3, a status the systemd units do not restart (restarting cannot free the port).
+     *
+     * @param configFile the configuration file that names the address, for the hint
+     */
+    public static MetricsServer start(MetricsConfig config, Path configFile, WalstowMetrics metrics,
+            Supplier<String> statusJson) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 16);
+        } catch (BindException e) {
+            throw cannotBind(config, configFile, e);
         } catch (IOException e) {
-            throw new LocalIoError("cannot listen on " + config.listen() + " for metrics: " + Failures.describe(e),
-                    "choose a free port with [metrics] listen, or set [metrics] enabled = false", e);
+            throw UserError.config("cannot listen on " + config.listen() + " for metrics: " + Failures.describe(e),
+                    "set [metrics] listen in " + configFile + " to an address of this host and a free port, or "
+                            + "[metrics] enabled = false");
         }
         // One thread: scrapes are rare and cheap; a slow client cannot take more than this from the daemon.
         ExecutorService executor = Executors.newSingleThreadExecutor(
@@ -54,6 +68,16 @@ public final class MetricsServer implements AutoCloseable {
         server.start();
         LOG.info("metrics on http://{}/metrics, status on /status", config.listen());
         return new MetricsServer(server, executor);
+    }
+
+    static UserError cannotBind(MetricsConfig config, Path configFile, BindException e) {
+        String why = e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("in use")
+                ? "the port is already in use (by another program, or by the walstow daemon of another cluster on "
+                        + "this host)"
+                : Failures.describe(e);
+        return new UserError(ErrorCode.CONFIG, "cannot listen on " + config.listen() + " for metrics: " + why,
+                "give each daemon a free port of its own with [metrics] listen in " + configFile
+                        + " (e.g. 127.0.0.1:9754 for a second cluster), or set [metrics] enabled = false", e);
     }
 
     public int port() {

@@ -1,6 +1,9 @@
 package dev.walstow.metrics;
 
 import dev.walstow.agent.ErrorCode;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.WalFileName;
+import dev.walstow.wal.WalSegmentSize;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,13 +48,18 @@ public final class WalstowMetrics {
     private final Timer downloadLatency;
     private final DoubleAdder compressedPlain = new DoubleAdder();
     private final DoubleAdder compressedStored = new DoubleAdder();
-    private final MultiGauge lastArchived;
     private final AtomicReference<LastArchived> last = new AtomicReference<>();
+    private final AtomicReference<RepositoryFacts> facts = new AtomicReference<>();
+    private final MultiGauge backupInfo;
     private final ConcurrentHashMap<String, Counter> failures = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
 
-    /** The last archived segment (newest in WAL order) and when it became durable. */
-    public record LastArchived(String segment, long epochMillis) {}
+    /**
+     * The last archived segment (newest in WAL order), when it became durable, and where it ends.
+     *
+     * @param endPosition the LSN, as bytes, at which the segment ends
+     */
+    public record LastArchived(String segment, long epochMillis, long endPosition) {}
 
     public WalstowMetrics() {
         MeterRegistry r = registry;
@@ -93,8 +102,12 @@ public final class WalstowMetrics {
                         l -> l.get() == null ? 0 : l.get().epochMillis() / 1000.0)
                 .baseUnit("seconds").description("Unix time the newest archived WAL file became durable")
                 .register(r);
-        lastArchived = MultiGauge.builder("walstow.last.archived.info")
-                .description("1, labelled with the newest archived WAL file name").register(r);
+        // The segment as a number, not as a label: a label would make a new series for every segment.
+        Gauge.builder("walstow.last.archived.position", last, l -> l.get() == null ? 0 : l.get().endPosition())
+                .baseUnit("bytes").description("End of the newest archived WAL segment (LSN as bytes); 0 before the "
+                        + "first").register(r);
+        backupInfo = MultiGauge.builder("walstow.backup.last.info")
+                .description("1, labelled with the repository and the type of its newest complete backup").register(r);
     }
 
     public String scrape() {
@@ -113,8 +126,13 @@ public final class WalstowMetrics {
         return state.get();
     }
 
-    /** One WAL file became durable; {@code storedBytes} is negative when it was already there (nothing sent). */
-    public void archived(String fileName, long walBytes, long storedBytes, Duration took, boolean segment) {
+    /**
+     * One WAL file became durable; {@code storedBytes} is negative when it was already there (nothing sent).
+     *
+     * @param segmentSize the cluster's, to place a segment in the WAL
+     */
+    public void archived(WalFileName name, WalSegmentSize segmentSize, long walBytes, long storedBytes,
+            Duration took) {
         uploadLatency.record(took);
         archivedSegments.increment();
         archivedWalBytes.increment(walBytes);
@@ -123,19 +141,50 @@ public final class WalstowMetrics {
             compressedPlain.add(walBytes);
             compressedStored.add(storedBytes);
         }
-        if (segment) {
-            LastArchived now = new LastArchived(fileName, System.currentTimeMillis());
-            LastArchived before = last.getAndAccumulate(now,
-                    (a, b) -> a == null || a.segment().compareTo(b.segment()) <= 0 ? b : a);
-            if (before == null || !before.segment().equals(last.get().segment())) {
-                // Two upload workers may finish at once; registering the info row concurrently makes Micrometer
-                // warn about a duplicate gauge. Re-registration itself is the intended "overwrite the row" use.
-                synchronized (lastArchived) {
-                    lastArchived.register(List.of(MultiGauge.Row.of(Tags.of("segment", last.get().segment()), 1)),
-                            true);
-                }
-            }
+        if (name instanceof SegmentName segment) {
+            LastArchived now = new LastArchived(segment.fileName(), System.currentTimeMillis(),
+                    segment.startLsn(segmentSize).value() + segmentSize.bytes());
+            last.accumulateAndGet(now, (a, b) -> a == null || a.segment().compareTo(b.segment()) <= 0 ? b : a);
         }
+    }
+
+    /**
+     * What the repository said on its last reading about backup, expire and verify. The gauges carry the repository's
+     * identity as their one label; the backup gauges appear with the first reading (0 while the repository holds no
+     * complete backup), those of expire and verify once that command recorded a run.
+     */
+    public void repositoryFacts(String repository, RepositoryFacts now) {
+        facts.set(now);
+        Tags tags = Tags.of("repository", repository);
+        factGauge("walstow.backup.last.success.timestamp", "seconds", "Unix time the newest complete backup ended "
+                + "(pg_backup_stop); 0 when there is none", tags, f -> f.backup()
+                        .map(b -> b.stoppedAt().toEpochMilli() / 1000.0).orElse(0.0));
+        factGauge("walstow.backup.last.size", "bytes", "Data directory bytes the newest complete backup holds, "
+                + "before compression", tags, f -> f.backup().map(b -> (double) b.bytes()).orElse(0.0));
+        factGauge("walstow.backup.last.duration", "seconds", "pg_backup_start to pg_backup_stop of the newest "
+                + "complete backup", tags, f -> f.backup().map(b -> b.duration().toMillis() / 1000.0).orElse(0.0));
+        synchronized (backupInfo) {
+            backupInfo.register(now.backup().map(b -> List.of(MultiGauge.Row.of(tags.and("type", b.type()), 1)))
+                    .orElse(List.of()), true);
+        }
+        if (now.expire().isPresent()) {
+            factGauge("walstow.expire.last.timestamp", "seconds", "Unix time the last walstow expire finished",
+                    tags, f -> f.expire().map(e -> e.finishedAt().toEpochMilli() / 1000.0).orElse(0.0));
+            factGauge("walstow.expire.last.success", null, "1 if the last walstow expire did all it set out to do, "
+                    + "else 0", tags, f -> f.expire().map(e -> e.ok() ? 1.0 : 0.0).orElse(0.0));
+        }
+        if (now.verify().isPresent()) {
+            factGauge("walstow.verify.last.timestamp", "seconds", "Unix time the last walstow verify finished",
+                    tags, f -> f.verify().map(v -> v.finishedAt().toEpochMilli() / 1000.0).orElse(0.0));
+            factGauge("walstow.verify.last.success", null, "1 if the last walstow verify found everything intact, "
+                    + "else 0", tags, f -> f.verify().map(v -> v.ok() ? 1.0 : 0.0).orElse(0.0));
+            factGauge("walstow.verify.last.problems", null, "Missing or corrupt objects and WAL gaps the last walstow "
+                    + "verify found", tags, f -> f.verify().map(v -> (double) v.problems()).orElse(0.0));
+        }
+    }
+
+    public Optional<RepositoryFacts> repositoryFacts() {
+        return Optional.ofNullable(facts.get());
     }
 
     public void downloaded(long walBytes, Duration took) {
@@ -202,6 +251,13 @@ public final class WalstowMetrics {
     private Timer latency(String name, String description) {
         return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS)
                 .distributionStatisticExpiry(Duration.ofMinutes(5)).register(registry);
+    }
+
+    /** Registered once per name and tags (Micrometer returns the existing gauge); reads the latest facts. */
+    private void factGauge(String name, String unit, String description, Tags tags,
+            java.util.function.ToDoubleFunction<RepositoryFacts> f) {
+        Gauge.builder(name, facts, x -> x.get() == null ? 0 : f.applyAsDouble(x.get())).baseUnit(unit)
+                .description(description).tags(tags).register(registry);
     }
 
     private void gauge(String name, String unit, String description, java.util.function.ToDoubleFunction<ArchiveState> f) {

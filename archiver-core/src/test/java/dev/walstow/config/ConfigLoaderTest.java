@@ -220,10 +220,10 @@ class ConfigLoaderTest {
     }
 
     @Test
-    @DisplayName("[metrics] and [guard] default to loopback:9187 and a 15 minute RPO")
+    @DisplayName("[metrics] and [guard] default to loopback:9753 and a 15 minute RPO")
     void metricsAndGuardDefaults() {
         WalstowConfig c = ConfigLoader.parse(SRC, MINIMAL);
-        assertThat(c.metrics()).isEqualTo(new WalstowConfig.MetricsConfig(true, "127.0.0.1", 9187));
+        assertThat(c.metrics()).isEqualTo(new WalstowConfig.MetricsConfig(true, "127.0.0.1", 9753));
         assertThat(c.guard()).isEqualTo(new WalstowConfig.GuardConfig(Duration.ofMinutes(15), true));
     }
 

@@ -2,6 +2,7 @@ package dev.walstow.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.walstow.agent.ErrorCode;
 import dev.walstow.config.WalstowConfig.DaemonConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +94,21 @@ class ShippedExamplesTest {
     private static ConfigKey declared(String table, String name) {
         return ConfigKeys.all().stream().filter(k -> k.section().table().equals(table) && k.name().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("[" + table + "] " + name + " is not declared"));
+    }
+
+    @Test
+    @DisplayName("both systemd units stop restarting a daemon that exits for bad usage or configuration "
+            + "(such as its metrics port in use), and restart one that exits 75 for a changed configuration")
+    void unitsDoNotRestartWhatARestartCannotFix() throws Exception {
+        for (String name : new String[] {"walstow.service", "walstow@.service"}) {
+            String unit = Files.readString(DIST.resolve("systemd").resolve(name));
+            Matcher m = Pattern.compile("(?m)^RestartPreventExitStatus=(.+)$").matcher(unit);
+            assertThat(m.find()).as(name).isTrue();
+            Set<String> statuses = Set.of(m.group(1).strip().split("\\s+"));
+            assertThat(statuses).as(name).contains(String.valueOf(ErrorCode.USAGE.pushExit()),
+                    String.valueOf(ErrorCode.CONFIG.pushExit())).doesNotContain("75");
+            assertThat(unit).as(name).contains("Restart=on-failure");
+        }
     }
 
     @Test

@@ -80,12 +80,17 @@ final class DaemonFixture implements AutoCloseable {
         return start(config(concurrency, prefetch));
     }
 
-    /** With the metrics endpoint on an ephemeral loopback port and the given RPO (no SQL: the guard is off). */
+    /**
+     * With the metrics endpoint on an ephemeral loopback port and the given RPO (no SQL: the guard is off), reading
+     * the repository's records of backup, expire and verify every 200 ms.
+     */
     RequestHandler startWithMetrics(Duration rpo) {
         WalstowConfig c = config(1, 0);
         return start(new WalstowConfig(c.source(), c.repository(), c.compression(), c.encryption(), c.postgres(),
                 c.retry(), c.daemon(), c.backup(), new WalstowConfig.MetricsConfig(true, "127.0.0.1", 0),
-                new WalstowConfig.GuardConfig(rpo, false)));
+                new WalstowConfig.GuardConfig(rpo, false)), Optional.empty(),
+                new Daemon.Timings(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100), 0,
+                        Duration.ofMillis(200)));
     }
 
     RequestHandler start(WalstowConfig config) {
@@ -98,9 +103,12 @@ final class DaemonFixture implements AutoCloseable {
     }
 
     private RequestHandler start(WalstowConfig config, Optional<ConfigStamp> stamp) {
-        daemon = new Daemon(config, stamp, data, repository, codec,
-                new Daemon.Timings(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100)),
-                Optional.empty());
+        return start(config, stamp,
+                new Daemon.Timings(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100)));
+    }
+
+    private RequestHandler start(WalstowConfig config, Optional<ConfigStamp> stamp, Daemon.Timings timings) {
+        daemon = new Daemon(config, stamp, data, repository, codec, timings, Optional.empty());
         handler = daemon.start();
         return handler;
     }

@@ -150,6 +150,34 @@ class ObservabilityIT {
         assertThat(json.out()).contains("\"breached\" : false", "\"lastSegment\"");
     }
 
+    @Test
+    @Order(4)
+    @DisplayName("a backup and a verify, run as commands of their own, reach the daemon's metrics, one series each; "
+            + "the last archived segment is one numeric series after many segments")
+    void backupAndVerifyInMetrics() {
+        Scrape before = scrape();
+        assertThat(before.value("walstow_backup_last_success_timestamp_seconds")).as("no backup yet").isZero();
+        assertThat(before.text).contains("walstow_backup_last_success_timestamp_seconds{repository=\"");
+        long started = java.time.Instant.now().getEpochSecond();
+        walstow.run(null, "backup").ok();
+        walstow.run(null, "verify").ok();
+        // The daemon reads the repository's records every minute.
+        Scrape after = awaitMetric("the verify record read", "walstow_verify_last_success", v -> v == 1,
+                Duration.ofSeconds(150));
+        assertThat(after.value("walstow_backup_last_success_timestamp_seconds")).isGreaterThanOrEqualTo(started);
+        assertThat(after.value("walstow_backup_last_size_bytes")).isGreaterThan(10 << 20);
+        assertThat(after.value("walstow_verify_last_problems")).isZero();
+        assertThat(after.text).contains("type=\"full\"} 1");
+        for (String name : new String[] {"walstow_backup_last_success_timestamp_seconds", "walstow_verify_last_success",
+                "walstow_last_archived_position_bytes"}) {
+            assertThat(after.text.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")))
+                    .as(name).hasSize(1);
+        }
+        assertThat(after.value("walstow_archived_segments_total")).isGreaterThan(10);
+        assertThat(after.value("walstow_last_archived_position_bytes")).isPositive();
+        assertThat(after.text).doesNotContain("segment=\"");
+    }
+
     private Scrape awaitMetric(String what, String name, java.util.function.DoublePredicate ok, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         Scrape last = scrape();
