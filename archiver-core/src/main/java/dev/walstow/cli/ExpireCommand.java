@@ -52,6 +52,9 @@ final class ExpireCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print what would be deleted and why; delete nothing.")
     boolean dryRun;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -71,13 +74,14 @@ final class ExpireCommand implements Callable<Integer> {
             throw UserError.usage("--abandoned-upload-age 0s would cut uploads in progress",
                     "pass an age above the longest upload, e.g. 24h");
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = output.text(spec.commandLine().getOut());
         try (Repository repository = Components.repository(cfg, false)) {
             ExpirePlan plan = ExpirePlanner.plan(repository, policy, Instant.now());
             out.print(plan.text(dryRun ? "would delete" : "delete"));
             ExpireRun run = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism());
+            ExpireRun.Outcome o = dryRun ? null : new ExpireRun.Outcome(0, 0, 0, 0);
             if (!dryRun && !plan.nothingToDo()) {
-                ExpireRun.Outcome o = run.execute(plan);
+                o = run.execute(plan);
                 out.printf("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files%n",
                         o.backups(), o.failedBackups(), o.objects(), o.walFiles());
             }
@@ -85,6 +89,10 @@ final class ExpireCommand implements Callable<Integer> {
             out.printf("%s %d abandoned upload(s) started more than %s ago%n", dryRun ? "would remove"
                     : "expire: removed", uploads, Durations.text(abandoned));
             out.flush();
+            if (output.json()) {
+                OutputOption.print(spec.commandLine().getOut(), ExpireJson.of(plan, dryRun, o,
+                        new ExpireJson.AbandonedUploads(abandoned.toSeconds(), uploads)));
+            }
             return 0;
         }
     }

@@ -22,6 +22,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -32,13 +35,16 @@ final class VerifyCommand implements Callable<Integer> {
                 Progress progress = Progress.onTerminal("verify")) {
             RepositoryVerify.Report r = new RepositoryVerify(repository, new Retrier(cfg.retry()))
                     .run(cfg.backup().parallelism(), progress);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = output.text(spec.commandLine().getOut());
             r.missing().forEach(k -> out.println("missing: " + k));
             r.corrupt().forEach(k -> out.println("corrupt: " + k));
             r.gaps().forEach(k -> out.println("gap: " + k));
             out.printf("verify: %d objects found intact, %d missing, %d corrupt, %d WAL gaps%n", r.found(),
                     r.missing().size(), r.corrupt().size(), r.gaps().size());
             out.flush();
+            if (output.json()) {
+                OutputOption.print(spec.commandLine().getOut(), VerifyJson.of(r));
+            }
             if (!r.ok()) {
                 throw DataError.integrity("the repository has " + (r.missing().size() + r.corrupt().size()
                         + r.gaps().size()) + " problem(s), listed above", "restore the named objects from a copy; "
