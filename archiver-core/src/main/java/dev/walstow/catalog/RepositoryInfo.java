@@ -1,6 +1,5 @@
 package dev.walstow.catalog;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.wal.SegmentName;
@@ -20,22 +19,27 @@ import java.util.List;
  * store that cannot tell. A large age on a busy server means archiving has stalled.
  */
 public record RepositoryInfo(
-        @JsonProperty("repository") String repository,
-        @JsonProperty("cluster") String cluster,
-        @JsonProperty("backups") List<Backup> backups,
-        @JsonProperty("timelines") List<Timeline> timelines,
-        @JsonProperty("oldest-recoverable-time") String oldestRecoverableTime,
-        @JsonProperty("newest-segment") String newestSegment,
-        @JsonProperty("newest-segment-stored") String newestSegmentStored,
-        @JsonProperty("newest-segment-age-seconds") Long newestSegmentAgeSeconds) {
+        String repository,
+        RepositoryBinding cluster,
+        List<Backup> backups,
+        List<Timeline> timelines,
+        String oldestRecoverableTime,
+        String newestSegment,
+        String newestSegmentStored,
+        Long newestSegmentAgeSeconds) {
 
-    public record Backup(@JsonProperty("label") String label, @JsonProperty("timeline") long timeline,
-            @JsonProperty("start-lsn") String startLsn, @JsonProperty("stop-lsn") String stopLsn,
-            @JsonProperty("start-time") String startTime, @JsonProperty("stop-time") String stopTime,
-            @JsonProperty("bytes") long bytes, @JsonProperty("files") int files) {}
+    public record Backup(String label, long timeline, String startLsn, String stopLsn, String startTime,
+            String stopTime, long bytes, int files) {}
 
-    public record Timeline(@JsonProperty("timeline") long timeline, @JsonProperty("ranges") List<String> ranges,
-            @JsonProperty("gaps") List<String> gaps) {}
+    public record Timeline(long timeline, List<Range> ranges, List<Range> gaps) {}
+
+    /** WAL files {@code first} to {@code last} of one timeline, both included. */
+    public record Range(String first, String last) {
+        @Override
+        public String toString() {
+            return first + "-" + last;
+        }
+    }
 
     public static RepositoryInfo of(Repository repository) {
         return of(repository, Instant.now());
@@ -50,14 +54,16 @@ public record RepositoryInfo(
         List<Timeline> timelines = new ArrayList<>();
         for (TimelineId t : catalog.timelines()) {
             List<WalCatalog.Range> ranges = catalog.ranges(t);
-            List<String> text = new ArrayList<>();
-            List<String> gaps = new ArrayList<>();
+            List<Range> text = new ArrayList<>();
+            List<Range> gaps = new ArrayList<>();
             for (int i = 0; i < ranges.size(); i++) {
                 WalCatalog.Range r = ranges.get(i);
-                text.add(SegmentName.of(t, r.first(), size) + "-" + SegmentName.of(t, r.last(), size));
+                text.add(new Range(SegmentName.of(t, r.first(), size).fileName(),
+                        SegmentName.of(t, r.last(), size).fileName()));
                 if (i > 0) {
                     long from = ranges.get(i - 1).last() + 1;
-                    gaps.add(SegmentName.of(t, from, size) + "-" + SegmentName.of(t, r.first() - 1, size));
+                    gaps.add(new Range(SegmentName.of(t, from, size).fileName(),
+                            SegmentName.of(t, r.first() - 1, size).fileName()));
                 }
             }
             timelines.add(new Timeline(t.value(), text, gaps));
@@ -67,7 +73,7 @@ public record RepositoryInfo(
         String newest = catalog.newestSegment().map(SegmentName::fileName).orElse(null);
         Instant stored = newest == null ? null : catalog.storedAt(newest).orElse(null);
         Long age = stored == null ? null : Math.max(0, Duration.between(stored, now).toSeconds());
-        return new RepositoryInfo(repository.location(), binding.describe(), backups, timelines, oldest, newest,
+        return new RepositoryInfo(repository.location(), binding, backups, timelines, oldest, newest,
                 stored == null ? null : stored.toString(), age);
     }
 
@@ -81,9 +87,13 @@ public record RepositoryInfo(
         return seconds < 172_800 ? seconds / 3600 + "h" : seconds / 86_400 + "d";
     }
 
+    private static String join(List<Range> ranges) {
+        return String.join(", ", ranges.stream().map(Range::toString).toList());
+    }
+
     public String text() {
         StringBuilder sb = new StringBuilder();
-        sb.append("repository ").append(repository).append(" (").append(cluster).append(")\n");
+        sb.append("repository ").append(repository).append(" (").append(cluster.describe()).append(")\n");
         sb.append("backups:\n");
         if (backups.isEmpty()) {
             sb.append("  none\n");
@@ -95,8 +105,7 @@ public record RepositoryInfo(
         sb.append("WAL:\n");
         for (Timeline t : timelines) {
             sb.append(String.format("  timeline %d: %s%s%n", t.timeline(), t.ranges().isEmpty() ? "(history only)"
-                    : String.join(", ", t.ranges()), t.gaps().isEmpty() ? "" : "  GAPS: " + String.join(", ",
-                    t.gaps())));
+                    : join(t.ranges()), t.gaps().isEmpty() ? "" : "  GAPS: " + join(t.gaps())));
         }
         sb.append("oldest recoverable point: ").append(oldestRecoverableTime == null ? "none (no backup)"
                 : oldestRecoverableTime).append('\n');

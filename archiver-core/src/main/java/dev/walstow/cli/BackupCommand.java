@@ -37,6 +37,9 @@ final class BackupCommand implements Callable<Integer> {
             description = "Let the start checkpoint spread like a scheduled one (default: immediate).")
     boolean spread;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -51,6 +54,10 @@ final class BackupCommand implements Callable<Integer> {
             BackupRun.Outcome outcome = new BackupRun(repository, new Retrier(cfg.retry()), pg, cfg.backup())
                     .run(!spread, Optional.ofNullable(pgdata), progress);
             BackupManifest m = outcome.manifest();
+            if (output.json()) {
+                OutputOption.print(spec.commandLine().getOut(), BackupJson.of(outcome));
+                return 0;
+            }
             spec.commandLine().getOut().printf("backup %s complete: %d files, %,d bytes at %.1f MB/s; WAL %s to %s "
                     + "(timeline %s), %s to %s%n", m.label(), m.files().size(), outcome.bytes(),
                     outcome.megabytesPerSecond(), m.startLsn(), m.stopLsn(), m.timelineId(), m.startTime(),

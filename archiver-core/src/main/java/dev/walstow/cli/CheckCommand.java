@@ -30,29 +30,30 @@ final class CheckCommand implements Callable<Integer> {
             description = "How long to wait for the switched segment to reach the repository (default: 60s).")
     String timeout;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        CheckSteps steps = new CheckSteps(output.text(out));
         Duration wait = Duration.ofSeconds(60);
         try {
             wait = CheckSteps.parseDuration(timeout);
         } catch (IllegalArgumentException e) {
-            out.println("FAIL --timeout " + e.getMessage() + " HINT: write it like 30s or 5m");
-            out.flush();
-            return 1;
+            steps.fail("--timeout " + e.getMessage() + " HINT: write it like 30s or 5m");
+            return finish(steps, out);
         }
         WalstowConfig cfg;
         try {
             cfg = config.load();
         } catch (WalstowException e) {
-            out.println("FAIL configuration: " + e.oneLine());
-            out.flush();
-            return 1;
+            steps.fail("configuration: " + e.oneLine());
+            return finish(steps, out);
         }
-        CheckSteps steps = new CheckSteps(out);
         steps.pass("configuration " + cfg.source() + " is valid");
         try (Repository repository = Components.repository(cfg, false);
                 GuardSql sql = new JdbcGuardSql(new PgConnections(cfg.postgres(), Duration.ofSeconds(30)))) {
@@ -70,7 +71,15 @@ final class CheckCommand implements Callable<Integer> {
             }
         }
         steps.daemon(DaemonStatusClient.ask(cfg.metrics()));
-        out.println(steps.failures() == 0 ? "all checks passed" : steps.failures() + " check(s) failed");
+        output.text(out).println(steps.failures() == 0 ? "all checks passed" : steps.failures() + " check(s) failed");
+        return finish(steps, out);
+    }
+
+    /** Prints the JSON document with {@code --output json} (the text went out step by step); the exit status. */
+    private int finish(CheckSteps steps, PrintWriter out) {
+        if (output.json()) {
+            OutputOption.print(out, CheckJson.of(steps));
+        }
         out.flush();
         return steps.failures() == 0 ? 0 : 1;
     }

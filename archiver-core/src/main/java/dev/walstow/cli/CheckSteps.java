@@ -13,15 +13,20 @@ import dev.walstow.wal.Lsn;
 import dev.walstow.wal.WalFileName;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The steps of {@code walstow check}; each prints {@code ok}, {@code FAIL ... HINT: ...} or {@code skip}. */
+/**
+ * The steps of {@code walstow check}; each prints {@code ok}, {@code FAIL ... HINT: ...} or {@code skip}, and is
+ * kept, in order, for {@code --output json}.
+ */
 final class CheckSteps {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private final PrintWriter out;
+    private final List<CheckJson.Step> steps = new ArrayList<>();
     private int failures;
 
     CheckSteps(PrintWriter out) {
@@ -32,18 +37,25 @@ final class CheckSteps {
         return failures;
     }
 
+    List<CheckJson.Step> steps() {
+        return List.copyOf(steps);
+    }
+
     void pass(String what) {
+        steps.add(new CheckJson.Step(CheckJson.Status.ok, what));
         out.println("ok   " + what);
         out.flush();
     }
 
     void fail(String line) {
         failures++;
+        steps.add(new CheckJson.Step(CheckJson.Status.fail, line));
         out.println("FAIL " + line);
         out.flush();
     }
 
     void skip(String what, String why) {
+        steps.add(new CheckJson.Step(CheckJson.Status.skip, what + ": " + why));
         out.println("skip " + what + ": " + why);
         out.flush();
     }

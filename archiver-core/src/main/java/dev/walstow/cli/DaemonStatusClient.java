@@ -3,6 +3,7 @@ package dev.walstow.cli;
 import dev.walstow.agent.Failures;
 import dev.walstow.config.WalstowConfig.MetricsConfig;
 import dev.walstow.metrics.StatusReport;
+import dev.walstow.runtime.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,14 +20,14 @@ import java.util.Optional;
 final class DaemonStatusClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
-    /** The report and its JSON as the daemon sent it, or why there is none. */
-    record Answer(Optional<StatusReport> report, String json, String problem) {}
+    /** The daemon's report, or why there is none. */
+    record Answer(Optional<StatusReport> report, String problem) {}
 
     private DaemonStatusClient() {}
 
     static Answer ask(MetricsConfig metrics) {
         if (!metrics.enabled()) {
-            return new Answer(Optional.empty(), null, "[metrics] enabled = false: the daemon serves no status");
+            return new Answer(Optional.empty(), "[metrics] enabled = false: the daemon serves no status");
         }
         String host = metrics.host().equals("0.0.0.0") ? "127.0.0.1" : metrics.host().equals("::") ? "::1"
                 : metrics.host();
@@ -36,15 +37,21 @@ final class DaemonStatusClient {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                return new Answer(Optional.empty(), null, uri + " answered HTTP " + r.statusCode());
+                return new Answer(Optional.empty(), uri + " answered HTTP " + r.statusCode());
             }
-            return new Answer(Optional.of(StatusReport.fromJson(r.body())), r.body(), null);
+            StatusReport report = StatusReport.fromJson(r.body());
+            if (report.walstowJson() != Json.VERSION || report.daemon() == null) {
+                return new Answer(Optional.empty(), uri + " answered a status of another walstow version "
+                        + "(walstow_json " + report.walstowJson() + ", not " + Json.VERSION + "): restart the "
+                        + "daemon after an upgrade");
+            }
+            return new Answer(Optional.of(report), null);
         } catch (IOException e) {
-            return new Answer(Optional.empty(), null, "no daemon answers on " + uri + " (" + Failures.describe(e)
+            return new Answer(Optional.empty(), "no daemon answers on " + uri + " (" + Failures.describe(e)
                     + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Answer(Optional.empty(), null, "interrupted");
+            return new Answer(Optional.empty(), "interrupted");
         }
     }
 }

@@ -56,6 +56,9 @@ final class ExpireCommand implements Callable<Integer> {
             + "retention, print that and how to set one (exit 0).")
     boolean dryRun;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -75,7 +78,7 @@ final class ExpireCommand implements Callable<Integer> {
             throw UserError.usage("--abandoned-upload-age 0s would cut uploads in progress",
                     "pass an age above the longest upload, e.g. 24h");
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = output.text(spec.commandLine().getOut());
         if (dryRun && RetentionPolicy.none(fullRule, windowRule)) {
             // A dry run informs: what the rules are (none), what a real run would do (refuse), how to set them.
             out.printf("expire: no retention is configured (retention-full 0, retention-window 0s: [backup] in %s, "
@@ -83,6 +86,10 @@ final class ExpireCommand implements Callable<Integer> {
                     + "to run.%nTo expire: %s (e.g. retention-full = 7, retention-window = \"14d\").%n"
                     + "would delete nothing%n", cfg.source().toAbsolutePath(), RetentionPolicy.HOW_TO_SET);
             out.flush();
+            if (output.json()) {
+                OutputOption.print(spec.commandLine().getOut(),
+                        ExpireJson.noRetention(failed.toSeconds(), abandoned.toSeconds()));
+            }
             return 0;
         }
         RetentionPolicy policy = new RetentionPolicy(fullRule, windowRule, failed);
@@ -112,8 +119,9 @@ final class ExpireCommand implements Callable<Integer> {
         out.print(plan.text(dryRun ? "would delete" : "delete"));
         ExpireRun run = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism());
         String summary = "expire: nothing to delete";
+        ExpireRun.Outcome o = dryRun ? null : new ExpireRun.Outcome(0, 0, 0, 0);
         if (!dryRun && !plan.nothingToDo()) {
-            ExpireRun.Outcome o = run.execute(plan);
+            o = run.execute(plan);
             summary = String.format("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files",
                     o.backups(), o.failedBackups(), o.objects(), o.walFiles());
             out.println(summary);
@@ -122,6 +130,10 @@ final class ExpireCommand implements Callable<Integer> {
         out.printf("%s %d abandoned upload(s) started more than %s ago%n", dryRun ? "would remove"
                 : "expire: removed", uploads, Durations.text(abandoned));
         out.flush();
+        if (output.json()) {
+            OutputOption.print(spec.commandLine().getOut(), ExpireJson.of(plan, dryRun, o,
+                    new ExpireJson.AbandonedUploads(abandoned.toSeconds(), uploads)));
+        }
         return summary + "; " + uploads + " abandoned upload(s) removed";
     }
 

@@ -71,6 +71,9 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Choose the backup and check the WAL; write nothing.")
     boolean dryRun;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -82,11 +85,22 @@ final class RestoreCommand implements Callable<Integer> {
                 Progress progress = Progress.onTerminal("restore")) {
             RestoreRun run = new RestoreRun(repository, new Retrier(cfg.retry()));
             if (dryRun) {
-                report(run.plan(recoveryTarget, Optional.ofNullable(set)), "would restore");
+                RestorePlan plan = run.plan(recoveryTarget, Optional.ofNullable(set));
+                if (output.json()) {
+                    OutputOption.print(spec.commandLine().getOut(), RestoreJson.planned(pgdata.toString(), plan,
+                            recoveryTarget));
+                } else {
+                    report(plan, "would restore");
+                }
                 return 0;
             }
             RestoreRun.Outcome outcome = run.run(new RestoreRun.Request(pgdata, recoveryTarget,
                     Optional.ofNullable(set), delta, restoreCommand(cfg), cfg.backup().parallelism()), progress);
+            if (output.json()) {
+                OutputOption.print(spec.commandLine().getOut(), RestoreJson.restored(pgdata.toString(), outcome,
+                        recoveryTarget));
+                return 0;
+            }
             report(outcome.plan(), "restored");
             spec.commandLine().getOut().printf("%,d bytes fetched, %,d reused, %.1f MB/s; start PostgreSQL on %s to "
                     + "recover to %s%n", outcome.bytesFetched(), outcome.bytesReused(), outcome.megabytesPerSecond(),

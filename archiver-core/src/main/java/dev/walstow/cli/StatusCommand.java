@@ -6,6 +6,7 @@ import dev.walstow.guard.WalBacklog;
 import dev.walstow.metrics.StatusReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -19,14 +20,11 @@ import picocli.CommandLine.Spec;
         "One screen about archiving: daemon up, RPO exposure against the RPO, backlog, throughput, last errors.",
         "Asks the daemon's metrics endpoint ([metrics] listen). Exit 0 if the daemon answers and the RPO holds."})
 final class StatusCommand implements Callable<Integer> {
-    enum Output { text, json }
-
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json (the daemon's /status document, for scripts).")
-    Output output;
+    @Mixin
+    OutputOption output;
 
     @Option(names = "--pgdata", paramLabel = "DIR",
             description = "Data directory, to report the backlog when no daemon answers (default: [postgres] data).")
@@ -41,9 +39,10 @@ final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         DaemonStatusClient.Answer answer = DaemonStatusClient.ask(cfg.metrics());
         Optional<Path> data = Optional.ofNullable(pgdata).or(() -> cfg.postgres().data());
-        if (output == Output.json) {
-            out.println(answer.report().isPresent() ? answer.json().strip() : "{\"daemon\": \"down\", \"problem\": "
-                    + quote(answer.problem()) + localJson(data) + "}");
+        if (output.json()) {
+            OutputOption.print(out, answer.report().orElseGet(() -> StatusReport.notRunning(answer.problem(),
+                    cfg.guard().rpo().toSeconds(), data.map(StatusCommand::localBacklog)
+                            .orElse(StatusReport.Backlog.UNKNOWN))));
         } else if (answer.report().isPresent()) {
             out.print(StatusText.render(answer.report().get(), Instant.now()));
         } else {
@@ -56,15 +55,10 @@ final class StatusCommand implements Callable<Integer> {
         return answer.report().map(r -> r.rpo().breached() ? 1 : 0).orElse(1);
     }
 
-    private static String localJson(Optional<Path> data) {
-        if (data.isEmpty()) {
-            return "";
-        }
-        WalBacklog.Snapshot b = new PgWalBacklog(data.get().resolve("pg_wal")).snapshot();
-        return ", \"backlog\": {\"files\": " + b.files() + ", \"bytes\": " + b.bytes() + "}";
-    }
-
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    /** The .ready backlog as the daemon's guard would report it, read here from pg_wal. */
+    private static StatusReport.Backlog localBacklog(Path data) {
+        WalBacklog.Snapshot b = new PgWalBacklog(data.resolve("pg_wal")).snapshot();
+        return new StatusReport.Backlog(b.files(), b.bytes(), b.oldestName().orElse(null), b.oldestMtime()
+                .map(t -> Math.max(0, Duration.between(t, Instant.now()).toSeconds())).orElse(0L));
     }
 }

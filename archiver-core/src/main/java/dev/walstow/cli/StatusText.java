@@ -11,22 +11,23 @@ final class StatusText {
 
     static String render(StatusReport r, Instant now) {
         StringBuilder s = new StringBuilder();
-        line(s, "walstow daemon up since " + r.startedAt() + " (pid " + r.pid() + ", " + r.version()
-                + "), repository " + r.repository());
+        StatusReport.Daemon d = r.daemon();
+        line(s, "walstow daemon up since " + d.startedAt() + " (pid " + d.pid() + ", " + d.version()
+                + "), repository " + d.repository());
         StatusReport.Rpo rpo = r.rpo();
-        row(s, "RPO", (rpo.breached() ? "BREACHED" : "held") + ": exposure " + Math.round(rpo.exposureSeconds())
-                + " s of " + Math.round(rpo.targetSeconds()) + " s (guard " + rpo.guard() + ")"
+        row(s, "RPO", (rpo.breached() ? "BREACHED" : "held") + ": exposure " + rpo.exposureSeconds()
+                + " s of " + rpo.targetSeconds() + " s (guard " + rpo.guard().replace('_', ' ') + ")"
                 + (rpo.note() == null ? "" : "; " + rpo.note()));
         StatusReport.Backlog b = r.backlog();
         row(s, "backlog", b.files() + " files, " + bytes(b.bytes()) + (b.oldest() == null ? ""
-                : " (oldest " + b.oldest() + ", " + Math.round(b.oldestAgeSeconds()) + " s old)"));
+                : " (oldest " + b.oldest() + ", " + b.oldestAgeSeconds() + " s old)"));
         StatusReport.Archived a = r.archived();
         row(s, "last archive", a.lastSegment() == null ? "none since the daemon started"
                 : a.lastSegment() + " at " + a.lastAt() + " (" + Duration.between(Instant.parse(a.lastAt()), now)
                         .toSeconds() + " s ago)");
-        row(s, "archived", String.format(Locale.ROOT, "%.0f files, %s WAL -> %s stored (ratio %.1f)", a.files(),
-                bytes((long) a.walBytes()), bytes((long) a.storedBytes()), a.compressionRatio()));
-        row(s, "WAL rate", bytes((long) r.throughput().walBytesPerSecond()) + "/s (last minute)");
+        row(s, "archived", String.format(Locale.ROOT, "%d files, %s WAL -> %s stored (ratio %.1f)", a.files(),
+                bytes(a.walBytes()), bytes(a.storedBytes()), a.compressionRatio()));
+        row(s, "WAL rate", bytes(r.throughput().walBytesPerSecond()) + "/s (last minute)");
         if (r.lastErrors().isEmpty()) {
             row(s, "last errors", "none");
         } else {

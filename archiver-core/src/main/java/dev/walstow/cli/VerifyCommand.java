@@ -26,6 +26,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    OutputOption output;
+
     @Spec
     CommandSpec spec;
 
@@ -44,7 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
                         Instant.now(), false, 0, "verify could not finish: " + e.oneLine()));
                 throw e;
             }
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = output.text(spec.commandLine().getOut());
             r.missing().forEach(k -> out.println("missing: " + k));
             r.corrupt().forEach(k -> out.println("corrupt: " + k));
             r.gaps().forEach(k -> out.println("gap: " + k));
@@ -54,6 +57,9 @@ final class VerifyCommand implements Callable<Integer> {
             out.flush();
             RunRecords.writeQuietly(repository.repository(), RunRecord.of(RunRecords.Kind.VERIFY, started,
                     Instant.now(), r.ok(), r.missing().size() + r.corrupt().size() + r.gaps().size(), summary));
+            if (output.json()) {
+                OutputOption.print(spec.commandLine().getOut(), VerifyJson.of(r));
+            }
             if (!r.ok()) {
                 throw DataError.integrity("the repository has " + (r.missing().size() + r.corrupt().size()
                         + r.gaps().size()) + " problem(s), listed above", "restore the named objects from a copy; "

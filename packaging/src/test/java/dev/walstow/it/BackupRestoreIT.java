@@ -3,6 +3,8 @@ package dev.walstow.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -174,7 +176,10 @@ class BackupRestoreIT {
                 PgCluster.BIN.resolve("pgbench").toString(), "-c", "4", "-T", "25", "-n", "-h",
                 primary.socketDir.toString(), "-p", String.valueOf(primary.port), "-U", "postgres", "postgres").ok());
         PgCluster.sleep(3000);
-        walstow.run(null, "backup").ok();
+        JsonNode backup = json(walstow.run(null, "backup", "--output", "json").ok());
+        assertThat(backup.at("/backup/label").asText()).matches("\\d{8}T\\d{6}Z");
+        assertThat(backup.at("/backup/bytes").isIntegralNumber()).isTrue();
+        assertThat(backup.get("bytes_per_second").isIntegralNumber()).isTrue();
         load.join(Duration.ofSeconds(120));
         assertThat(load.isAlive()).isFalse();
         primary.switchAndAwaitArchived(WAIT);
@@ -195,8 +200,10 @@ class BackupRestoreIT {
     @Order(8)
     @DisplayName("info lists the backups and WAL; verify passes, then finds a deleted and a corrupted object")
     void infoAndVerify() throws IOException {
-        Proc info = walstow.run(null, "info", "--output", "json").ok();
-        assertThat(info.out()).contains("\"backups\"", "\"newest-segment\"", "\"oldest-recoverable-time\"");
+        JsonNode info = json(walstow.run(null, "info", "--output", "json").ok());
+        assertThat(info.get("backups")).hasSize(2);
+        assertThat(info.get("newest_segment").asText()).hasSize(24);
+        assertThat(info.get("oldest_recoverable_time").asText()).endsWith("Z");
         assertThat(walstow.run(null, "info").ok().out()).contains("timeline 1:");
         Proc clean = walstow.run(null, "verify").ok();
         assertThat(clean.out()).contains("0 missing, 0 corrupt, 0 WAL gaps");
@@ -220,6 +227,23 @@ class BackupRestoreIT {
         assertThat(broken.out()).contains("missing: " + deleted.toString().substring(root.length()))
                 .contains("corrupt: " + corrupted.toString().substring(root.length()))
                 .contains("1 missing, 1 corrupt");
+        Proc brokenJson = walstow.run(null, "verify", "--output", "json");
+        assertThat(brokenJson.exit()).isEqualTo(9);
+        JsonNode report = json(brokenJson);
+        assertThat(report.get("ok").booleanValue()).isFalse();
+        assertThat(report.get("missing")).hasSize(1);
+        assertThat(report.get("corrupt")).hasSize(1);
+    }
+
+    /** What a command printed with --output json (docs/json.md). */
+    private static JsonNode json(Proc p) {
+        try {
+            JsonNode doc = new ObjectMapper().readTree(p.out());
+            assertThat(doc.get("walstow_json").intValue()).as(p.toString()).isEqualTo(1);
+            return doc;
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + p, e);
+        }
     }
 
     /** Content fingerprint of every pgbench table and the events table. */

@@ -147,7 +147,8 @@ class ObservabilityIT {
         assertThat(after.value("walstow_upload_duration_seconds_count")).isPositive();
         Proc json = walstow.run(null, "status", "--output", "json");
         assertThat(json.exit()).as(json.toString()).isZero();
-        assertThat(json.out()).contains("\"breached\" : false", "\"lastSegment\"");
+        assertThat(json.out()).contains("\"running\": true", "\"breached\": false", "\"last_segment\": \"0000")
+                .containsPattern("\"files\": [1-9][0-9]*,");
     }
 
     @Test
