@@ -14,13 +14,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "info", description = "Backups, WAL ranges and gaps per timeline, oldest recoverable point, newest "
-        + "archived segment. Needs no secret key.")
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Show the backups, and the WAL ranges and gaps per timeline.",
+                "Also the oldest recoverable point and the newest archived segment. Needs no secret key."})
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text")
+    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+            description = "text (default), or json for scripts.")
     String output;
 
     @Spec
