@@ -3,7 +3,9 @@ package dev.walstow.cli;
 import dev.walstow.agent.ErrorCode;
 import dev.walstow.agent.Failures;
 import dev.walstow.error.WalstowException;
-import java.io.PrintWriter;
+import dev.walstow.logging.LogLevel;
+import dev.walstow.logging.Logging;
+import dev.walstow.runtime.Version;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,6 +16,8 @@ import picocli.CommandLine.IExitCodeExceptionMapper;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine;
@@ -46,6 +50,17 @@ public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Inherited: accepted before the command name and after it ({@code walstow backup --log-level debug}). */
+    @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT, converter = LevelWord.class,
+            completionCandidates = LevelWords.class,
+            description = "The least severe level logged: error, warn, info, debug or trace (default: "
+                    + "$WALSTOW_LOG_LEVEL, else [log] level, else info).")
+    void logLevel(LogLevel level) {
+        if (level != null) {
+            Logging.commandLineLevel(level);
+        }
+    }
+
     /** {@code walstow} without a command: the usage, with the command list, on stderr, and the usage status. */
     @Override
     public Integer call() {
@@ -58,6 +73,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static int run(String... args) {
+        Logging.reset();
         return commandLine().execute(args);
     }
 
@@ -77,6 +93,10 @@ public final class Main implements Callable<Integer> {
             return get ? ErrorCode.INTERNAL.getExit() : ErrorCode.INTERNAL.pushExit();
         });
         cli.setParameterExceptionHandler(Main::badArguments);
+        cli.setExecutionStrategy(parseResult -> {
+            configureLogging(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setExitCodeExceptionMapper(exitCodeMapper());
         return cli;
     }
@@ -105,10 +125,35 @@ public final class Main implements Callable<Integer> {
                 hint = "did you mean '" + meant + "'? " + hint;
             }
         }
-        PrintWriter err = commandLine.getErr();
-        err.println(command + ": " + ErrorCode.USAGE.line(message, hint));
-        err.flush();
+        LOG.error("{}: {}", command, ErrorCode.USAGE.line(message, hint));
         return isGet(commandLine) ? ErrorCode.USAGE.getExit() : ErrorCode.USAGE.pushExit();
+    }
+
+    /**
+     * The configuration's {@code [log]} table, before the command runs, for a command that reads the configuration
+     * ({@link ConfigOption}); one that cannot be read is left to the command to report.
+     */
+    private static void configureLogging(ParseResult parseResult) {
+        ParseResult last = parseResult;
+        while (true) {
+            if (last.isUsageHelpRequested() || last.isVersionHelpRequested()) {
+                return;
+            }
+            if (!last.hasSubcommand()) {
+                break;
+            }
+            last = last.subcommand();
+        }
+        CommandSpec command = last.commandSpec();
+        for (CommandSpec mixin : command.mixins().values()) {
+            if (mixin.userObject() instanceof ConfigOption config) {
+                config.preload().ifPresent(cfg -> {
+                    Logging.configure(cfg.log(), command.name());
+                    LOG.debug("{}: walstow {}, configuration {}", command.qualifiedName(), Version.current(),
+                            cfg.source());
+                });
+            }
+        }
     }
 
     private static boolean isGet(CommandLine commandLine) {
@@ -119,11 +164,27 @@ public final class Main implements Callable<Integer> {
         return t -> ErrorCode.INTERNAL.pushExit();
     }
 
+    /** {@code --log-level}'s words, in any case. */
+    static final class LevelWord implements CommandLine.ITypeConverter<LogLevel> {
+        @Override
+        public LogLevel convert(String value) {
+            return LogLevel.parse(value).orElseThrow(() -> new CommandLine.TypeConversionException("expected one of "
+                    + String.join(", ", LogLevel.words()) + " but was '" + value + "'"));
+        }
+    }
+
+    /** For the help text and shell completion. */
+    static final class LevelWords extends java.util.ArrayList<String> {
+        LevelWords() {
+            super(LogLevel.words());
+        }
+    }
+
     /** Reports the version from the jar manifest (set by the build). */
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"walstow " + dev.walstow.runtime.Version.current(), "Java " + Runtime.version()};
+            return new String[] {"walstow " + Version.current(), "Java " + Runtime.version()};
         }
     }
 }

@@ -87,8 +87,8 @@ class HelpTest {
         Cli cli = Cli.run("bakcup");
         assertThat(cli.exit()).isEqualTo(2);
         assertThat(cli.err().lines().toList()).singleElement().satisfies(line -> assertThat(line)
-                .startsWith("walstow: [WS-USAGE] unknown command 'bakcup' HINT: ")
-                .contains("did you mean 'walstow backup'?"));
+                .endsWith(" ERROR walstow: [WS-USAGE] unknown command 'bakcup' HINT: did you mean 'walstow backup'? "
+                        + "'walstow --help' lists the commands"));
     }
 
     @Test
@@ -97,7 +97,7 @@ class HelpTest {
         Cli init = Cli.run("init", "--pgdta", "/tmp");
         assertThat(init.exit()).isEqualTo(2);
         assertThat(init.err().lines().toList()).singleElement().satisfies(line -> assertThat(line)
-                .startsWith("walstow init: [WS-USAGE] ").contains("'--pgdta'").contains("did you mean '--pgdata'?"));
+                .contains(" ERROR walstow init: [WS-USAGE] ").contains("'--pgdta'").contains("did you mean '--pgdata'?"));
         Cli get = Cli.run("archive-get", "--allow-outside-pgwal", "000000010000000000000001", "/tmp/x");
         assertThat(get.exit()).isEqualTo(202);
         assertThat(get.err()).contains("did you mean '--allow-outside-pg-wal'?");
