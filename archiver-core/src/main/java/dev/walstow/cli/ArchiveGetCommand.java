@@ -18,9 +18,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "archive-get", description = {
-        "Restore one WAL file. Exit 0: restored; 1: not in the archive; above 125: failure (recovery stops).",
-        "postgresql.conf: restore_command = 'walstow archive-get %f %p'"})
+@Command(name = "archive-get", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Restore one WAL file: PostgreSQL's restore_command.",
+                "Exit 0: restored; 1: not in the archive; above 125: a failure, on which recovery stops instead of "
+                        + "ending early.",
+                "postgresql.conf: restore_command = 'walstow archive-get %%f %%p'"})
 final class ArchiveGetCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ArchiveGetCommand.class);
 

@@ -18,9 +18,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "archive-push", description = {
-        "Archive one WAL file; exits 0 only once it is durably in the repository.",
-        "postgresql.conf: archive_command = 'walstow archive-push %p'"})
+@Command(name = "archive-push", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Archive one WAL file: PostgreSQL's archive_command.",
+                "Exits 0 only once the file is durably in the repository; on any other status PostgreSQL keeps the "
+                        + "file and retries.",
+                "postgresql.conf: archive_command = 'walstow archive-push %%p'"})
 final class ArchivePushCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ArchivePushCommand.class);
 

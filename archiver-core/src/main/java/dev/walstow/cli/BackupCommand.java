@@ -21,10 +21,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "backup", description = {
-        "Take a full base backup (non-exclusive pg_backup_start/stop) into the repository: compressed, encrypted,",
-        "uploaded in parallel. Complete only once the WAL up to its stop LSN is archived (then the manifest is",
-        "written). Run on the database host as the PostgreSQL OS user."})
+@Command(name = "backup", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Take a full base backup into the repository.",
+                "Non-exclusive pg_backup_start/stop; files are compressed, encrypted and uploaded in parallel. The "
+                        + "backup is complete only once the WAL up to its stop LSN is archived (then its manifest is "
+                        + "written).",
+                "Run it on the database host as the PostgreSQL OS user."})
 final class BackupCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

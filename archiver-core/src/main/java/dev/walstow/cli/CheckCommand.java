@@ -18,10 +18,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "check", description = {
-        "Check end to end that WAL gets archived: configuration, repository reachability and binding, PostgreSQL",
-        "settings, then force a segment switch and wait until that segment is in the repository. Exit 0 only if",
-        "all hold; every failure is one line with a hint. Also reports the daemon's RPO exposure if it runs."})
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Check end to end that WAL gets archived.",
+                "Checks the configuration, the repository's reachability and binding and PostgreSQL's settings, "
+                        + "then forces a segment switch and waits until that segment is in the repository.",
+                "Exit 0 only if all hold; every failure is one line with a hint. Also reports the daemon's RPO "
+                        + "exposure if it runs."})
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

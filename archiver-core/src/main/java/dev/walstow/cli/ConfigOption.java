@@ -20,8 +20,34 @@ final class ConfigOption {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
+    /** What {@link #preload} found: the configuration, or why it cannot be had. */
+    private WalstowConfig loaded;
+    private RuntimeException failure;
+
+    /** The configuration, read once per command (the first time, before the command runs, by {@link #preload}). */
     WalstowConfig load() {
-        return ConfigLoader.load(path());
+        if (loaded == null && failure == null) {
+            preload();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return loaded;
+    }
+
+    /**
+     * Reads the configuration before the command runs, for what applies to every command (its {@code [log]} table);
+     * empty if it cannot be read, which the command itself reports when it asks ({@link #load}).
+     */
+    Optional<WalstowConfig> preload() {
+        try {
+            loaded = ConfigLoader.load(path());
+            failure = null;
+        } catch (RuntimeException e) {
+            loaded = null;
+            failure = e;
+        }
+        return Optional.ofNullable(loaded);
     }
 
     /** The configuration file this command uses ({@link ConfigLoader#locate}). */

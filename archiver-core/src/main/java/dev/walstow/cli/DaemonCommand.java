@@ -16,10 +16,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "daemon", description = {
-        "Run the resident daemon for one cluster: archives ahead of PostgreSQL (pg_wal/archive_status/*.ready) in",
-        "parallel and prefetches on restore; agents reach it on pg_wal/.walstow/daemon.sock. Runs until SIGTERM.",
-        "Under systemd use packaging's walstow.service (Type=notify, watchdog)."})
+@Command(name = "daemon", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Run the resident daemon for one cluster.",
+                "It archives ahead of PostgreSQL (pg_wal/archive_status/*.ready) in parallel and prefetches on "
+                        + "restore; agents reach it on pg_wal/.walstow/daemon.sock. Runs until SIGTERM.",
+                "Under systemd use walstow.service (Type=notify, watchdog)."})
 final class DaemonCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

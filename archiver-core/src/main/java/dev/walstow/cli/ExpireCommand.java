@@ -23,12 +23,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "expire", description = {
-        "Delete backups and WAL the retention no longer needs: keeps the newest [backup] retention-full backups",
-        "and every backup needed to recover any point of [backup] retention-window, WAL from the oldest kept",
-        "backup's start on, history files always. Removes aborted backups (no manifest) older than",
-        "--failed-backup-age, and what uploads interrupted longer than --abandoned-upload-age ago left in the",
-        "store (S3: multipart uploads never completed; posix: temporary files). Needs no secret key."})
+@Command(name = "expire", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Delete the backups and WAL the retention no longer needs.",
+                "Keeps the newest [backup] retention-full backups and every backup needed to recover any point of "
+                        + "[backup] retention-window, the WAL from the oldest kept backup's start on, and history "
+                        + "files always.",
+                "Removes aborted backups (no manifest) older than --failed-backup-age, and what uploads interrupted "
+                        + "longer than --abandoned-upload-age ago left in the store (S3: multipart uploads never "
+                        + "completed; posix: temporary files). Needs no secret key."})
 final class ExpireCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

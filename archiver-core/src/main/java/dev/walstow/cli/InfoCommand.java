@@ -10,8 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "info", description = "Backups, WAL ranges and gaps per timeline, oldest recoverable point, newest "
-        + "archived segment. Needs no secret key.")
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Show the backups, and the WAL ranges and gaps per timeline.",
+                "Also the oldest recoverable point and the newest archived segment. Needs no secret key."})
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -15,8 +15,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "init", description = "Bind an empty repository to this cluster (system identifier, major, "
-        + "WAL segment size). Safe to repeat; refuses another cluster.")
+@Command(name = "init", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Bind an empty repository to this cluster.",
+                "Records the cluster's system identifier, major version and WAL segment size. Safe to repeat; "
+                        + "refuses a repository bound to another cluster."})
 final class InitCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

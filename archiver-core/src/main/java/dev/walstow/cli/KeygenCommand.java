@@ -12,9 +12,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "keygen", description = {
-        "Generate an OpenPGP key pair usable by walstow and by gpg.",
-        "Give the public key to archiving hosts; keep the secret key where you restore (and offline)."})
+@Command(name = "keygen", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Generate an OpenPGP key pair usable by walstow and by gpg.",
+                "Give the public key to archiving hosts; keep the secret key where you restore (and offline)."})
 final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--public-key", required = true, paramLabel = "FILE", description = "Public key to write.")
     Path publicKey;

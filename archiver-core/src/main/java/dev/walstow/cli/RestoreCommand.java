@@ -19,10 +19,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "restore", description = {
-        "Restore the newest backup that finished before the target into an empty directory, and set it up for",
-        "point-in-time recovery (recovery.signal; restore_command and recovery_target_* in postgresql.auto.conf).",
-        "Checks first, before writing anything, that the archive holds every WAL segment the recovery needs."})
+@Command(name = "restore", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Restore a backup into an empty directory for point-in-time recovery.",
+                "Chooses the newest backup that finished before the target; writes recovery.signal, and "
+                        + "restore_command and recovery_target_* into postgresql.auto.conf.",
+                "Checks first, before writing anything, that the archive holds every WAL segment the recovery "
+                        + "needs."})
 final class RestoreCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -34,20 +37,26 @@ final class RestoreCommand implements Callable<Integer> {
     Target target = new Target();
 
     static final class Target {
-        @Option(names = "--target-time", paramLabel = "T", description = "e.g. '2026-01-21 14:03:00+00'.")
+        @Option(names = "--target-time", paramLabel = "T",
+                description = "Recover up to this time, e.g. '2026-01-21 14:03:00+00' (recovery_target_time).")
         String time;
-        @Option(names = "--target-lsn", paramLabel = "LSN")
+        @Option(names = "--target-lsn", paramLabel = "LSN",
+                description = "Recover up to this WAL location, e.g. 0/3000060 (recovery_target_lsn).")
         String lsn;
-        @Option(names = "--target-xid", paramLabel = "XID")
+        @Option(names = "--target-xid", paramLabel = "XID",
+                description = "Recover up to this transaction id (recovery_target_xid).")
         String xid;
-        @Option(names = "--target-name", paramLabel = "NAME", description = "A pg_create_restore_point name.")
+        @Option(names = "--target-name", paramLabel = "NAME",
+                description = "Recover up to this pg_create_restore_point name (recovery_target_name).")
         String name;
         @Option(names = "--target", paramLabel = "immediate|latest",
                 description = "immediate: stop at the end of the backup; latest (default): replay all WAL.")
         String special;
     }
 
-    @Option(names = "--target-timeline", paramLabel = "latest|current|N", defaultValue = "latest")
+    @Option(names = "--target-timeline", paramLabel = "latest|current|N", defaultValue = "latest",
+            description = "Timeline to recover along: latest (default), current (the backup's) or a number "
+                    + "(recovery_target_timeline).")
     String timeline;
 
     @Option(names = "--target-action", paramLabel = "promote|pause|shutdown",

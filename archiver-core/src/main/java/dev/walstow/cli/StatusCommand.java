@@ -16,9 +16,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = {
-        "One screen about archiving: daemon up, RPO exposure against the RPO, backlog, throughput, last errors.",
-        "Asks the daemon's metrics endpoint ([metrics] listen). Exit 0 if the daemon answers and the RPO holds."})
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Show the state of archiving on one screen.",
+                "Daemon up, RPO exposure against the RPO, backlog, throughput, last errors: asks the daemon's "
+                        + "metrics endpoint ([metrics] listen).",
+                "Exit 0 if the daemon answers and the RPO holds."})
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -18,10 +18,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "verify", description = {
-        "Decrypt and checksum every object of every backup and of the WAL archive (in parallel), and check WAL",
-        "continuity from each backup to the newest segment of its timeline and of every later timeline descending",
-        "from it (history files followed). Exits non-zero on any problem."})
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {
+                "Check every backup and the WAL archive, object by object.",
+                "Decrypts and checksums every object (in parallel), and checks WAL continuity from each backup to "
+                        + "the newest segment of its timeline and of every later timeline descending from it "
+                        + "(history files followed).",
+                "Exits non-zero on any problem."})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -2,6 +2,8 @@ package dev.walstow.config;
 
 import dev.walstow.codec.CodecSettings;
 import dev.walstow.config.ConfigKey.Section;
+import dev.walstow.logging.LogLevel;
+import dev.walstow.logging.LogSettings;
 import dev.walstow.storage.s3.S3Settings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ public final class ConfigKeys {
     public static final Section BACKUP = Section.of("backup");
     public static final Section METRICS = Section.of("metrics");
     public static final Section GUARD = Section.of("guard");
+    public static final Section LOG = Section.of("log");
 
     public static final ConfigKey.Choice REPOSITORY_TYPE =
             add(new ConfigKey.Choice(REPOSITORY, "type",
@@ -385,6 +388,36 @@ public final class ConfigKeys {
             true,
             "`false`: never connect to PostgreSQL nor switch segments; exposure is then the age of the oldest "
             + "`.ready` file (a lower bound)."));
+
+    public static final ConfigKey.Choice LOG_LEVEL =
+            add(new ConfigKey.Choice(LOG, "level",
+            LogSettings.DEFAULT.level().word(), LogLevel.words(),
+            "What every command logs: `error`, `warn`, `info`, `debug` or `trace` (most to least severe; each "
+            + "includes the ones before it). `--log-level` and the environment variable `WALSTOW_LOG_LEVEL` "
+            + "override it, in that order."));
+
+    public static final ConfigKey.Text LOG_LEVELS =
+            add(new ConfigKey.Text(LOG, "levels",
+            Optional.empty(), "—", "`LOGGER=LEVEL`, comma-separated",
+            "Levels of single loggers, which stand whatever the overall level: a Java package or class name and a "
+            + "level, e.g. `\"dev.walstow.daemon=debug, software.amazon.awssdk=warn\"`."));
+
+    public static final ConfigKey.FilePath LOG_DIRECTORY =
+            add(new ConfigKey.FilePath(LOG, "directory",
+            "— (stderr only)",
+            "Each command also logs to `walstow-COMMAND.log` in this directory (`walstow-daemon.log`, "
+            + "`walstow-backup.log`, ...), always with timestamps. It must be writable by the user the command runs "
+            + "as (the PostgreSQL OS user); if it is not, the command says so once and logs to stderr only."));
+
+    public static final ConfigKey.Int LOG_FILE_SIZE_MIB =
+            add(new ConfigKey.Int(LOG, "file-size-mib",
+            LogSettings.DEFAULT.fileSizeMib(), 1, 1024,
+            "With `directory`: a log file is rotated once it is this large (to `.1`, the older ones moving up)."));
+
+    public static final ConfigKey.Int LOG_FILE_COUNT =
+            add(new ConfigKey.Int(LOG, "file-count",
+            LogSettings.DEFAULT.fileCount(), 1, 20,
+            "With `directory`: rotated files kept of each command's log (`.1` to `.N`); the oldest is deleted."));
 
     private ConfigKeys() {}
 

@@ -18,6 +18,8 @@ import dev.walstow.config.WalstowConfig.RepositoryConfig;
 import dev.walstow.config.WalstowConfig.RetryConfig;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.UserError;
+import dev.walstow.logging.LogLevel;
+import dev.walstow.logging.LogSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -89,6 +91,7 @@ public final class ConfigLoader {
         BackupConfig backup = backup(tree);
         MetricsConfig metrics = metrics(tree);
         GuardConfig guard = new GuardConfig(tree.get(GUARD_RPO), tree.get(GUARD_ENABLED));
+        LogSettings log = log(tree);
         if (repository instanceof RepositoryConfig.S3 s3
                 && s3.settings().timeouts().call().compareTo(daemon.operationTimeout()) > 0) {
             tree.error(REPOSITORY_CALL_TIMEOUT, "must not be longer than daemon.operation-timeout ("
@@ -101,7 +104,22 @@ public final class ConfigLoader {
                     "fix the keys named; docs/configuration.md lists every key");
         }
         return new WalstowConfig(source, repository, compression, encryption, postgres,
-                new RetryConfig(attempts, initial, max), daemon, backup, metrics, guard);
+                new RetryConfig(attempts, initial, max), daemon, backup, metrics, guard, log);
+    }
+
+    private static LogSettings log(ConfigTree tree) {
+        LogLevel level = LogLevel.parse(tree.get(LOG_LEVEL)).orElse(LogSettings.DEFAULT.level());
+        Map<String, LogLevel> levels = Map.of();
+        Optional<String> text = tree.get(LOG_LEVELS);
+        if (text.isPresent()) {
+            try {
+                levels = LogSettings.parseLevels(text.get());
+            } catch (IllegalArgumentException e) {
+                tree.error(LOG_LEVELS, e.getMessage());
+            }
+        }
+        return new LogSettings(level, levels, tree.get(LOG_DIRECTORY), tree.get(LOG_FILE_SIZE_MIB),
+                tree.get(LOG_FILE_COUNT));
     }
 
     private static BackupConfig backup(ConfigTree tree) {

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * The key tables of docs/configuration.md, generated from {@link ConfigKeys}. The prose around them is written by
  * hand; each table sits between {@code <!-- walstow:keys SECTION... -->} and {@code <!-- /walstow:keys -->}, SECTION
  * being a {@link Section#id()}. {@code ConfigReferenceTest} fails when the file differs from what this generates;
- * {@link #main} rewrites it.
+ * {@link #main}, or that test run with {@code -Dwalstow.update-docs=true}, rewrites it.
  */
 public final class ConfigReference {
     private static final Pattern BLOCK = Pattern.compile(

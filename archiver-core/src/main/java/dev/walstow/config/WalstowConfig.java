@@ -1,5 +1,6 @@
 package dev.walstow.config;
 
+import dev.walstow.logging.LogSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,16 +19,18 @@ public record WalstowConfig(
         DaemonConfig daemon,
         BackupConfig backup,
         MetricsConfig metrics,
-        GuardConfig guard) {
+        GuardConfig guard,
+        LogSettings log) {
 
     /**
-     * For code that builds a configuration by hand (tests): default {@code [backup]} and {@code [guard]}, and no
+     * For code that builds a configuration by hand (tests): default {@code [backup]}, {@code [guard]} and
+     * {@code [log]}, and no
      * metrics endpoint, so that such code never competes for the default port.
      */
     public WalstowConfig(Path source, RepositoryConfig repository, CompressionConfig compression,
             EncryptionConfig encryption, PostgresConfig postgres, RetryConfig retry, DaemonConfig daemon) {
         this(source, repository, compression, encryption, postgres, retry, daemon, BackupConfig.defaults(),
-                MetricsConfig.OFF, GuardConfig.DEFAULT);
+                MetricsConfig.OFF, GuardConfig.DEFAULT, LogSettings.DEFAULT);
     }
 
     /** Where archived objects live; the sealed type makes new backends explicit. */

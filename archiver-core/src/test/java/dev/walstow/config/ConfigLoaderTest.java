@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.walstow.agent.ErrorCode;
 import dev.walstow.config.WalstowConfig.RepositoryConfig;
 import dev.walstow.error.UserError;
+import dev.walstow.logging.LogLevel;
+import dev.walstow.logging.LogSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -410,5 +412,42 @@ class ConfigLoaderTest {
 
     private static dev.walstow.storage.s3.S3Settings settings(String config) {
         return ((RepositoryConfig.S3) ConfigLoader.parse(SRC, config).repository()).settings();
+    }
+
+    @Test
+    @DisplayName("[log]: level, per-logger levels, a log directory and its rotation; info and no files by default")
+    void logTable() {
+        assertThat(ConfigLoader.parse(SRC, MINIMAL).log()).isEqualTo(LogSettings.DEFAULT);
+        LogSettings log = ConfigLoader.parse(SRC, MINIMAL + """
+                [log]
+                level = "warn"
+                levels = "dev.walstow.daemon=DEBUG, software.amazon.awssdk = error"
+                directory = "/var/log/walstow"
+                file-size-mib = 50
+                file-count = 3
+                """).log();
+        assertThat(log).isEqualTo(new LogSettings(LogLevel.WARN, Map.of("dev.walstow.daemon", LogLevel.DEBUG,
+                "software.amazon.awssdk", LogLevel.ERROR), Optional.of(Path.of("/var/log/walstow")), 50, 3));
+    }
+
+    @Test
+    @DisplayName("[log] mistakes are each reported, naming the key and what it takes")
+    void logMistakes() {
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + """
+                [log]
+                level = "loud"
+                levels = "dev.walstow.daemon"
+                directory = "logs"
+                file-count = 21
+                """)).isInstanceOfSatisfying(UserError.class, e -> assertThat(e.oneLine())
+                .contains("4 problem(s)")
+                .contains("log.level: must be \"error\", \"warn\", \"info\", \"debug\" or \"trace\", got \"loud\"")
+                .contains("log.levels: \"dev.walstow.daemon\" is not LOGGER=LEVEL")
+                .contains("log.directory: must be an absolute path")
+                .contains("log.file-count: must be an integer from 1 to 20"));
+        assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + """
+                [log]
+                levels = "dev.walstow=verbose"
+                """)).hasMessageContaining("log.levels: \"verbose\" is not a level (error, warn, info, debug, trace)");
     }
 }

@@ -40,6 +40,7 @@ class ShippedExamplesTest {
         assertThat(shown.backup()).isEqualTo(defaults.backup());
         assertThat(shown.metrics()).isEqualTo(defaults.metrics());
         assertThat(shown.guard()).isEqualTo(defaults.guard());
+        assertThat(shown.log()).isEqualTo(defaults.log());
     }
 
     @Test

@@ -88,7 +88,7 @@ final class DaemonFixture implements AutoCloseable {
         WalstowConfig c = config(1, 0);
         return start(new WalstowConfig(c.source(), c.repository(), c.compression(), c.encryption(), c.postgres(),
                 c.retry(), c.daemon(), c.backup(), new WalstowConfig.MetricsConfig(true, "127.0.0.1", 0),
-                new WalstowConfig.GuardConfig(rpo, false)), Optional.empty(),
+                new WalstowConfig.GuardConfig(rpo, false), c.log()), Optional.empty(),
                 new Daemon.Timings(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100), 0,
                         Duration.ofMillis(200)));
     }

@@ -79,7 +79,7 @@ class DaemonRepositoryTest {
 
         long start = System.nanoTime();
         f.start(new WalstowConfig(c.source(), c.repository(), c.compression(), c.encryption(), c.postgres(),
-                c.retry(), d, c.backup(), c.metrics(), c.guard()));
+                c.retry(), d, c.backup(), c.metrics(), c.guard(), c.log()));
         Path failed = f.layout.failed(seg.fileName());
         await("failure recorded", Duration.ofSeconds(10), () -> Files.exists(failed));
         Duration took = Duration.ofNanos(System.nanoTime() - start);

@@ -47,6 +47,9 @@ class DebPackageIT {
             "walstow-expire.timer", "walstow-expire@.service", "walstow-expire@.timer", "walstow-verify.service",
             "walstow-verify.timer", "walstow-verify@.service", "walstow-verify@.timer")
             .map(name -> Path.of("/lib/systemd/system", name)).toList();
+    private static final List<Path> MAN_AND_COMPLETION = List.of(Path.of("/usr/share/man/man1/walstow.1.gz"),
+            Path.of("/usr/share/man/man1/walstow-backup.1.gz"),
+            Path.of("/usr/share/bash-completion/completions/walstow"));
 
     private Path deb;
     private Path base;
@@ -100,7 +103,7 @@ class DebPackageIT {
 
     @Test
     @Order(2)
-    @DisplayName("dpkg -i (again: an upgrade) installs launcher, jars, units, conffile, postgres-owned dirs and the AOT cache")
+    @DisplayName("dpkg -i (again: an upgrade) installs launcher, jars, units, conffile, postgres-owned dirs, the AOT cache, man pages and bash completion")
     void installs() throws IOException {
         Proc install = dpkg("-i", deb.toString()).ok();
         assertThat(install.out() + install.err()).doesNotContainIgnoringCase("warning").doesNotContain("error");
@@ -128,6 +131,9 @@ class DebPackageIT {
         }
         assertThat(Proc.asPostgres(null, Map.of(), 60, USR_BIN.toString(), "--version").ok().out())
                 .startsWith("walstow ");
+        for (Path file : MAN_AND_COMPLETION) {
+            assertThat(file).isRegularFile();
+        }
     }
 
     @Test
@@ -179,6 +185,9 @@ class DebPackageIT {
         assertThat(Path.of("/usr/share/doc/walstow")).doesNotExist();
         for (Path unit : UNITS) {
             assertThat(unit).doesNotExist();
+        }
+        for (Path file : MAN_AND_COMPLETION) {
+            assertThat(file).doesNotExist();
         }
         assertThat(CONFFILE).as("a conffile stays until purge").isRegularFile();
         assertThat(Proc.run(null, Map.of(), 30, List.of("dpkg-query", "-W", "-f=${Status}", "walstow")).ok().out())

@@ -6,9 +6,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Captures what is logged while open. slf4j-simple writes to whatever {@code System.err} is at the time of each
- * log call (logFile=System.err in simplelogger.properties), so swapping the stream is enough; the captured text is
- * also passed through so it stays visible in the test output.
+ * Captures what is logged while open. logback's console appender writes to whatever {@code System.err} is at the
+ * time of each log call (dev.walstow.logging), so swapping the stream is enough; the captured text is also passed
+ * through so it stays visible in the test output.
  */
 final class LogCapture implements AutoCloseable {
     private final PrintStream original = System.err;
