@@ -75,7 +75,7 @@ public record RestorePlan(BackupManifest backup, TimelineHistory history, Segmen
         if (gap > newest && gap > stop) {
             Lsn end = new Lsn((newest + 1) * size.bytes());
             throw UserError.usage("the archive ends at LSN " + end + " (its newest segment on the path to timeline "
-                    + history.target() + " is " + newestName(catalog, history, newest, size)
+                    + history.target().value() + " is " + newestName(catalog, history, newest, size)
                     + "); the target LSN " + target.lsn() + " is past it; nothing was written",
                     "choose a target LSN before " + end + ", or --target latest; or let the primary archive up to "
                             + target.lsn() + " first (SELECT pg_switch_wal() there; walstow info shows the newest "
