@@ -114,13 +114,13 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         WalstowConfig cfg = config.load();
         RecoveryTarget recoveryTarget = recoveryTarget();
+        RestoreRun.Request request = new RestoreRun.Request(pgdata, recoveryTarget, Optional.ofNullable(set), delta,
+                RecoverySettings.parse(type, Optional.ofNullable(archiveMode), restoreCommand(cfg), recoveryOptions),
+                TablespaceMapping.parse(tablespaceMap, Optional.ofNullable(tablespaceMapAll)),
+                cfg.backup().parallelism());
         try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT);
                 Progress progress = Progress.onTerminal("restore")) {
             RestoreRun run = new RestoreRun(repository, new Retrier(cfg.retry()));
-            RestoreRun.Request request = new RestoreRun.Request(pgdata, recoveryTarget, Optional.ofNullable(set),
-                    delta, RecoverySettings.parse(type, Optional.ofNullable(archiveMode), restoreCommand(cfg),
-                            recoveryOptions), TablespaceMapping.parse(tablespaceMap,
-                            Optional.ofNullable(tablespaceMapAll)), cfg.backup().parallelism());
             if (dryRun) {
                 report(run.check(request), "would restore");
                 return 0;

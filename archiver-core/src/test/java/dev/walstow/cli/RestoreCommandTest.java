@@ -13,7 +13,9 @@ import dev.walstow.storage.posix.PosixObjectStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -85,6 +87,24 @@ class RestoreCommandTest {
         assertThat(Files.readString(pgdata.resolve("postgresql.auto.conf"))).contains(
                 "restore_command = '/usr/bin/walstow --config " + config + " archive-get %f %p'\n",
                 "primary_slot_name = 'copy'\n").doesNotContain("archive_mode");
+    }
+
+    @Test
+    @DisplayName("an option PostgreSQL would ignore or not read is refused with one WS-USAGE line, exit 2")
+    void refusedOptions() throws IOException {
+        Path config = config("refused.toml", "secret = \"" + base.resolve("archive.sec.asc") + "\"\n");
+        Path pgdata = base.resolve("restored-refused");
+        for (String[] args : new String[][] {{"--target-action", "pause"}, {"--archive-mode", "on"},
+                {"--target-time", "2026-01-01 00:00:00"}, {"--type", "standby", "--target", "immediate"},
+                {"--target-lsn", "1/0"}}) {
+            String[] all = Stream.concat(Stream.of("--config", config.toString(), "restore", "--pgdata",
+                    pgdata.toString()), Arrays.stream(args)).toArray(String[]::new);
+            Cli r = Cli.run(all);
+            assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err().lines().filter(l -> l.contains("[WS-"))).as(r.toString()).singleElement().asString()
+                    .contains("[WS-USAGE]", "HINT:");
+        }
+        assertThat(pgdata).doesNotExist();
     }
 
     private Path config(String name, String secretLine) throws IOException {
