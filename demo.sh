@@ -139,11 +139,11 @@ echo "primary stopped; daemon stopped"
 say "7. walstow restore --target-time into a new data directory, then start PostgreSQL on it"
 pg $walstow restore --pgdata "$restored" --target-time "$target" --target-action promote
 echo "--- written by walstow restore: $(cd "$restored" && ls recovery.signal) and postgresql.auto.conf:"
-grep -E '^(restore_command|recovery_target)' "$restored/postgresql.auto.conf"
-# A copy beside the primary: its own port, and no archiving into the primary's repository.
+grep -E '^(restore_command|archive_mode|recovery_target)' "$restored/postgresql.auto.conf"
+# A copy beside the primary: its own port (archive_mode = 'off', written by walstow restore, keeps it from
+# archiving into the primary's repository).
 pg tee -a "$restored/postgresql.conf" >/dev/null <<CONF
 port = 5434
-archive_mode = off
 CONF
 pg "$PGBIN/pg_ctl" -D "$restored" -l "$work/restored.log" -w -t 300 start >/dev/null
 for _ in $(seq 1 900); do

@@ -51,7 +51,9 @@ public final class Retrier {
             try {
                 return operation.get();
             } catch (WalstowException e) {
-                if (!e.retryable() || attempt >= config.attempts()) {
+                // An interrupted thread was cancelled (a parallel task's sibling failed): its failure is only the
+                // echo of the cancellation (ClosedByInterruptException), not worth a warning nor another attempt.
+                if (!e.retryable() || attempt >= config.attempts() || Thread.currentThread().isInterrupted()) {
                     throw e;
                 }
                 Duration wait = jitter(backoff);

@@ -29,6 +29,8 @@ import java.util.Map;
  * @param backupLabel the object holding backup_label (plaintext SHA-256 in {@code backupLabelSha256})
  * @param tablespaceMap the object holding tablespace_map, or null when the cluster has no tablespaces
  * @param tablespaces tablespace OID to its location at backup time
+ * @param tablespaceNames tablespace OID to its name (pg_tablespace.spcname) at backup time; null in manifests of
+ *     walstow versions before it was recorded (restore then maps tablespaces by OID only)
  * @param directories every directory to create, relative to the data directory ({@code pg_tblspc/OID/...} for
  *     tablespaces), with its mode
  * @param files every file, with its parts
@@ -50,9 +52,19 @@ public record BackupManifest(
         @JsonProperty("tablespace-map") StoredPart tablespaceMap,
         @JsonProperty("tablespaces") Map<String, String> tablespaces,
         @JsonProperty("directories") List<Directory> directories,
-        @JsonProperty("files") List<FileEntry> files) {
+        @JsonProperty("files") List<FileEntry> files,
+        @JsonProperty("tablespace-names") Map<String, String> tablespaceNames) {
 
     public static final int FORMAT = 1;
+
+    /** A manifest without tablespace names. */
+    public BackupManifest(int format, String label, String systemIdentifier, int pgVersionNum, long timeline,
+            String startLsn, String stopLsn, String startTime, String stopTime, int walSegmentSize, String codec,
+            StoredPart backupLabel, StoredPart tablespaceMap, Map<String, String> tablespaces,
+            List<Directory> directories, List<FileEntry> files) {
+        this(format, label, systemIdentifier, pgVersionNum, timeline, startLsn, stopLsn, startTime, stopTime,
+                walSegmentSize, codec, backupLabel, tablespaceMap, tablespaces, directories, files, null);
+    }
 
     /** @param mode octal permission bits, e.g. {@code 700} */
     public record Directory(@JsonProperty("path") String path, @JsonProperty("mode") String mode) {}

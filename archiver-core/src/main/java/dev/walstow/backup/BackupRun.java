@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -64,6 +65,7 @@ public final class BackupRun {
         Lsn startLsn;
         String label;
         DataDirectoryScan.Result scan;
+        Map<String, String> tablespaceNames;
         List<BackupManifest.FileEntry> files;
         int versionNum;
         try (PgBackupSession session = PgBackupSession.open(connections)) {
@@ -84,6 +86,7 @@ public final class BackupRun {
             startLsn = session.start("walstow " + label, fastCheckpoint);
             LOG.info("walstow backup {}: started at {} (checkpoint done), reading {}", label, startLsn, data);
             scan = DataDirectoryScan.scan(data);
+            tablespaceNames = session.tablespaceNames();
             progress.start(scan.totalBytes());
             files = upload(label, scan, parts, progress);
             stopped = session.stop();
@@ -99,7 +102,8 @@ public final class BackupRun {
         BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, label, binding.systemIdentifier(),
                 versionNum, timeline.value(), startLsn.toString(), stopped.stopLsn().toString(),
                 startTime.toString(), stopped.stopTime().toString(), size.bytes(), repository.codec().codecName(),
-                labelPart, mapPart, new TreeMap<>(scan.tablespaces()), scan.directories(), files);
+                labelPart, mapPart, new TreeMap<>(scan.tablespaces()), scan.directories(), files,
+                scan.tablespaces().isEmpty() ? null : new TreeMap<>(tablespaceNames));
         BackupCatalog.write(repository.repository(), manifest);
         return new Outcome(manifest, progress.done(), progress.megabytesPerSecond());
     }

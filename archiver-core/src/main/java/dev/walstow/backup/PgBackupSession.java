@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One SQL session holding a non-exclusive backup open. PostgreSQL ties a non-exclusive backup to its session: if
@@ -52,6 +54,20 @@ final class PgBackupSession implements AutoCloseable {
 
     String systemIdentifier() {
         return single(connection, "SELECT system_identifier::text FROM pg_control_system()");
+    }
+
+    /** OID to name of every tablespace with a pg_tblspc link (pg_default and pg_global have none). */
+    Map<String, String> tablespaceNames() {
+        String sql = "SELECT oid::text, spcname FROM pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global')";
+        Map<String, String> names = new TreeMap<>();
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                names.put(rs.getString(1), rs.getString(2));
+            }
+            return names;
+        } catch (SQLException e) {
+            throw failure(sql, e);
+        }
     }
 
     Instant now() {

@@ -5,11 +5,15 @@ import dev.walstow.runtime.Progress;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.UserError;
 import dev.walstow.repo.BoundRepository;
+import dev.walstow.restore.RecoverySettings;
 import dev.walstow.restore.RecoveryTarget;
 import dev.walstow.restore.RestorePlan;
 import dev.walstow.restore.RestoreRun;
+import dev.walstow.restore.TablespaceMapping;
 import dev.walstow.runtime.Components;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -22,10 +26,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "restore", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {
                 "Restore a backup into an empty directory for point-in-time recovery.",
-                "Chooses the newest backup that finished before the target; writes recovery.signal, and "
-                        + "restore_command and recovery_target_* into postgresql.auto.conf.",
+                "Chooses the newest backup that finished before the target; writes recovery.signal (standby.signal "
+                        + "with --type standby), and restore_command and recovery_target_* into "
+                        + "postgresql.auto.conf.",
                 "Checks first, before writing anything, that the archive holds every WAL segment the recovery "
-                        + "needs."})
+                        + "needs and that the configured key decrypts it. Run again after a failure, it resumes the "
+                        + "incomplete restore."})
 final class RestoreCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -37,20 +43,21 @@ final class RestoreCommand implements Callable<Integer> {
     Target target = new Target();
 
     static final class Target {
-        @Option(names = "--target-time", paramLabel = "T",
-                description = "Recover up to this time, e.g. '2026-01-21 14:03:00+00' (recovery_target_time).")
+        @Option(names = "--target-time", paramLabel = "T", description = "Recover to this time, with a zone, as "
+                + "PostgreSQL takes recovery_target_time: '2026-01-21 14:03:00+00', '2026-01-21 14:03:00.25 UTC', "
+                + "'2026-01-21T14:03:00Z', '2026-01-21 15:03:00+01:00', '2026-01-21 15:03:00 Europe/Berlin'.")
         String time;
         @Option(names = "--target-lsn", paramLabel = "LSN",
-                description = "Recover up to this WAL location, e.g. 0/3000060 (recovery_target_lsn).")
+                description = "Recover to this WAL position, e.g. 0/5000060 (must be in the archive).")
         String lsn;
-        @Option(names = "--target-xid", paramLabel = "XID",
-                description = "Recover up to this transaction id (recovery_target_xid).")
+        @Option(names = "--target-xid", paramLabel = "XID", description = "Recover to this transaction id (recovery_target_xid).")
         String xid;
         @Option(names = "--target-name", paramLabel = "NAME",
                 description = "Recover up to this pg_create_restore_point name (recovery_target_name).")
         String name;
         @Option(names = "--target", paramLabel = "immediate|latest",
-                description = "immediate: stop at the end of the backup; latest (default): replay all WAL.")
+                description = "immediate: stop at the end of the backup; latest (default): replay all WAL, "
+                        + "then promote.")
         String special;
     }
 
@@ -60,8 +67,33 @@ final class RestoreCommand implements Callable<Integer> {
     String timeline;
 
     @Option(names = "--target-action", paramLabel = "promote|pause|shutdown",
-            description = "What PostgreSQL does at the target (default: PostgreSQL's, pause).")
+            description = "What PostgreSQL does at the target (default: PostgreSQL's, pause). With --target latest "
+                    + "only promote, which PostgreSQL does anyway.")
     String action;
+
+    @Option(names = "--type", paramLabel = "recovery|standby", defaultValue = "recovery",
+            description = "recovery (default): recover to the target (recovery.signal); standby: a standby that "
+                    + "follows the archive until promoted (standby.signal; no target).")
+    String type;
+
+    @Option(names = "--archive-mode", paramLabel = "off|preserve",
+            description = "off: write archive_mode = 'off' to postgresql.auto.conf, so the restored server never "
+                    + "archives into the repository (default for --type recovery); preserve: keep the backup's "
+                    + "archive settings (default for --type standby; for a server that replaces the primary).")
+    String archiveMode;
+
+    @Option(names = "--tablespace-map", paramLabel = "NAME|OID=DIR",
+            description = "Restore this tablespace into DIR instead of its original location (repeatable).")
+    List<String> tablespaceMap = new ArrayList<>();
+
+    @Option(names = "--tablespace-map-all", paramLabel = "DIR",
+            description = "Restore every tablespace not named by --tablespace-map into DIR/NAME.")
+    Path tablespaceMapAll;
+
+    @Option(names = "--recovery-option", paramLabel = "KEY=VALUE",
+            description = "Also write KEY = 'VALUE' to postgresql.auto.conf (repeatable), e.g. "
+                    + "primary_conninfo=...; restore_command=... replaces walstow's.")
+    List<String> recoveryOptions = new ArrayList<>();
 
     @Option(names = "--set", paramLabel = "LABEL", description = "Restore this backup instead of choosing.")
     String set;
@@ -77,7 +109,8 @@ final class RestoreCommand implements Callable<Integer> {
             description = "Configuration for restore_command (default: the one this command uses).")
     Path restoreConfig;
 
-    @Option(names = "--dry-run", description = "Choose the backup and check the WAL; write nothing.")
+    @Option(names = "--dry-run",
+            description = "Make every check (backup, WAL, key, directories, space) and write nothing.")
     boolean dryRun;
 
     @Mixin
@@ -90,11 +123,15 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         WalstowConfig cfg = config.load();
         RecoveryTarget recoveryTarget = recoveryTarget();
+        RestoreRun.Request request = new RestoreRun.Request(pgdata, recoveryTarget, Optional.ofNullable(set), delta,
+                RecoverySettings.parse(type, Optional.ofNullable(archiveMode), restoreCommand(cfg), recoveryOptions),
+                TablespaceMapping.parse(tablespaceMap, Optional.ofNullable(tablespaceMapAll)),
+                cfg.backup().parallelism());
         try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT);
                 Progress progress = Progress.onTerminal("restore")) {
             RestoreRun run = new RestoreRun(repository, new Retrier(cfg.retry()));
             if (dryRun) {
-                RestorePlan plan = run.plan(recoveryTarget, Optional.ofNullable(set));
+                RestorePlan plan = run.check(request);
                 if (output.json()) {
                     OutputOption.print(spec.commandLine().getOut(), RestoreJson.planned(pgdata.toString(), plan,
                             recoveryTarget));
@@ -103,8 +140,7 @@ final class RestoreCommand implements Callable<Integer> {
                 }
                 return 0;
             }
-            RestoreRun.Outcome outcome = run.run(new RestoreRun.Request(pgdata, recoveryTarget,
-                    Optional.ofNullable(set), delta, restoreCommand(cfg), cfg.backup().parallelism()), progress);
+            RestoreRun.Outcome outcome = run.run(request, progress);
             if (output.json()) {
                 OutputOption.print(spec.commandLine().getOut(), RestoreJson.restored(pgdata.toString(), outcome,
                         recoveryTarget));

@@ -4,6 +4,7 @@ import dev.walstow.agent.Failures;
 import dev.walstow.storage.Sha256;
 import dev.walstow.backup.BackupManifest.StoredPart;
 import dev.walstow.codec.CodecResult;
+import dev.walstow.codec.WalCodec;
 import dev.walstow.error.DataError;
 import dev.walstow.error.LocalIoError;
 import dev.walstow.error.RepositoryError;
@@ -62,6 +63,40 @@ public final class PartFetch {
                     new StorageException(StorageException.Kind.IO, Failures.describe(e), e));
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Decodes the object at {@code key} (a WAL segment) to nowhere and checks it against its stored size and checksum:
+     * proof, before a restore writes anything, that the configured key decrypts what recovery will fetch. Memory use
+     * does not depend on the object's size.
+     */
+    public void proveDecodable(String key) {
+        Optional<StoredObject> object;
+        try {
+            object = repository.store().get(key);
+        } catch (StorageException e) {
+            throw RepositoryError.of("reading " + key + " from " + repository.location(), e);
+        }
+        if (object.isEmpty()) {
+            throw DataError.integrity(key + " is missing from " + repository.location() + " although it was listed "
+                    + "a moment ago", "check that nothing (walstow expire, another host) deletes WAL the restore "
+                    + "needs, then restore again", null);
+        }
+        try (StoredObject o = object.get()) {
+            CodecResult r = repository.codec().decode(o.content(), OutputStream.nullOutputStream(),
+                    WalCodec.Digest.UNLESS_INTEGRITY_PROTECTED);
+            if (r.plainSize() != o.meta().plainSize()
+                    || r.sha256().isPresent() && !r.sha256().get().equals(o.meta().sha256())) {
+                throw DataError.integrity(key + ": checksum mismatch (stored sha256 " + o.meta().sha256() + ", "
+                        + o.meta().plainSize() + " bytes; decoded " + r.sha256().orElse("(not computed)") + ", "
+                        + r.plainSize() + " bytes)", "the object is damaged; run walstow verify", null);
+            }
+        } catch (StorageException e) {
+            throw RepositoryError.of("reading " + key + " from " + repository.location(), e);
+        } catch (IOException e) {
+            throw RepositoryError.of("reading " + key + " from " + repository.location(),
+                    new StorageException(StorageException.Kind.IO, Failures.describe(e), e));
+        }
     }
 
     /** Whether {@code file} already holds the part's bytes at its offset (for --delta). */

@@ -3,18 +3,18 @@ package dev.walstow.restore;
 import dev.walstow.error.UserError;
 import dev.walstow.wal.Lsn;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Where recovery should stop, as PostgreSQL's recovery_target_* settings say it. The value is handed to PostgreSQL
- * as given; walstow parses it only to choose a backup and to know how much WAL is needed.
+ * Where recovery should stop, as PostgreSQL's recovery_target_* settings say it. walstow parses the value to choose
+ * a backup and to know how much WAL is needed; a time is handed to PostgreSQL in the canonical form it was read into
+ * ({@link TargetTime}), every other value as given.
+ *
+ * <p>PostgreSQL ignores recovery_target_action when there is no target ({@code latest}): recovery then replays
+ * everything and promotes. So {@code promote} with {@code latest} is what happens anyway, and {@code pause} or
+ * {@code shutdown} with it are refused rather than silently dropped.
  *
  * @param timeline recovery_target_timeline: {@code latest} (PostgreSQL's default), {@code current} or a number
  * @param action recovery_target_action, or empty for PostgreSQL's default (pause)
@@ -22,33 +22,6 @@ import java.util.Optional;
 public record RecoveryTarget(Kind kind, String value, String timeline, Optional<String> action) {
 
     public enum Kind { TIME, LSN, XID, NAME, IMMEDIATE, LATEST }
-
-    /**
-     * Times must carry an offset ({@code +00}, {@code +01:00}, {@code Z}): without one, walstow and PostgreSQL could
-     * read the same text in different time zones and disagree on which backup is old enough.
-     */
-    private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder()
-            .parseCaseInsensitive()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE)
-            .optionalStart().appendLiteral('T').optionalEnd()
-            .optionalStart().appendLiteral(' ').optionalEnd()
-            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
-            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
-            .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
-            .optionalStart().appendLiteral(' ').optionalEnd()
-            .appendOffset("+HH:mm", "Z")
-            .toFormatter();
-    private static final DateTimeFormatter TIME_SHORT_OFFSET = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE)
-            .optionalStart().appendLiteral('T').optionalEnd()
-            .optionalStart().appendLiteral(' ').optionalEnd()
-            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
-            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
-            .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
-            .appendOffset("+HH", "Z")
-            .toFormatter();
 
     public RecoveryTarget {
         if (!timeline.equals("latest") && !timeline.equals("current") && !timeline.matches("[1-9][0-9]{0,9}")) {
@@ -59,8 +32,14 @@ public record RecoveryTarget(Kind kind, String value, String timeline, Optional<
             throw UserError.usage("--target-action '" + action.get() + "' is not promote, pause or shutdown",
                     "pass one of promote, pause, shutdown");
         }
+        if (kind == Kind.LATEST && action.isPresent() && !action.get().equals("promote")) {
+            throw UserError.usage("--target-action " + action.get() + " needs a recovery target: with --target "
+                    + "latest PostgreSQL ignores recovery_target_action, replays the whole archive and promotes",
+                    "pass a target (--target-time, --target-lsn, --target-xid, --target-name or --target immediate), "
+                            + "or leave out --target-action");
+        }
         if (kind == Kind.TIME) {
-            parseTime(value);
+            value = TargetTime.canonical(TargetTime.parse(value));
         } else if (kind == Kind.LSN) {
             Lsn.parse(value);
         } else if (kind == Kind.XID && !value.matches("[0-9]{1,20}")) {
@@ -69,24 +48,11 @@ public record RecoveryTarget(Kind kind, String value, String timeline, Optional<
     }
 
     public Instant time() {
-        return parseTime(value);
+        return TargetTime.parse(value);
     }
 
     public Lsn lsn() {
         return Lsn.parse(value);
-    }
-
-    static Instant parseTime(String text) {
-        for (DateTimeFormatter f : List.of(TIME, TIME_SHORT_OFFSET)) {
-            try {
-                return OffsetDateTime.parse(text.strip(), f).toInstant();
-            } catch (DateTimeParseException ignored) {
-                // try the next form
-            }
-        }
-        throw UserError.usage("--target-time '" + text + "' is not a time with a UTC offset",
-                "write it as PostgreSQL prints timestamptz, e.g. '2026-01-21 14:03:00.25+00' or ISO-8601 "
-                        + "'2026-01-21T14:03:00Z'");
     }
 
     /** The postgresql.auto.conf lines for this target (restore_command is added by the caller). */
@@ -101,7 +67,7 @@ public record RecoveryTarget(Kind kind, String value, String timeline, Optional<
             case LATEST -> { }
         }
         lines.add(setting("recovery_target_timeline", timeline));
-        if (kind != Kind.LATEST) {
+        if (kind != Kind.LATEST) { // latest: only promote is allowed, and it is what PostgreSQL does anyway
             action.ifPresent(a -> lines.add(setting("recovery_target_action", a)));
         }
         return lines;

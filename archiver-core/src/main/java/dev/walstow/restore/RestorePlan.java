@@ -21,6 +21,9 @@ import java.util.function.Function;
  * WAL, so the check is conservative: every segment from the backup's start up to the newest archived segment on the
  * path to the target timeline must be there. A gap after the target therefore fails the check even though recovery
  * would not need it; the message names the segment, and an LSN target (or an earlier backup window) gets past it.
+ *
+ * @param first the backup's start segment, named as archived (on the newest timeline of the path that has it)
+ * @param last the last segment the check covers
  */
 public record RestorePlan(BackupManifest backup, TimelineHistory history, SegmentName first, SegmentName last) {
 
@@ -45,6 +48,9 @@ public record RestorePlan(BackupManifest backup, TimelineHistory history, Segmen
         long from = backup.start().segmentNumber(size);
         long to = lastNeeded(backup, catalog, target, history);
         Optional<SegmentName> missing = catalog.firstMissing(history, from, to);
+        if (missing.isPresent() && target.kind() == RecoveryTarget.Kind.LSN) {
+            checkNotPastEnd(backup, catalog, target, history, missing.get());
+        }
         if (missing.isPresent()) {
             throw DataError.integrity("the archive lacks WAL segment " + missing.get() + ", needed to recover backup "
                     + backup.label() + " to " + target.describe() + " (segments " + SegmentName.of(
@@ -52,8 +58,45 @@ public record RestorePlan(BackupManifest backup, TimelineHistory history, Segmen
                     + " are checked); nothing was written", "restore the segment from a copy, or choose an "
                     + "earlier target (--target-lsn) or another backup (--set); walstow info shows the gaps", null);
         }
-        return new RestorePlan(backup, history, SegmentName.of(backup.timelineId(), from, size),
+        return new RestorePlan(backup, history, archived(catalog, history, backup.timelineId(), from, size),
                 SegmentName.of(history.target(), to, size));
+    }
+
+    /**
+     * An LSN target beyond the newest archived segment is not damage but a target the archive does not reach (yet):
+     * said as such, not as a missing segment.
+     */
+    private static void checkNotPastEnd(BackupManifest backup, WalCatalog catalog, RecoveryTarget target,
+            TimelineHistory history, SegmentName missing) {
+        WalSegmentSize size = backup.segmentSize();
+        long newest = catalog.newestOnPath(history);
+        long gap = missing.segmentNumber(size);
+        long stop = new Lsn(backup.stop().value() - 1).segmentNumber(size);
+        if (gap > newest && gap > stop) {
+            Lsn end = new Lsn((newest + 1) * size.bytes());
+            throw UserError.usage("the archive ends at LSN " + end + " (its newest segment on the path to timeline "
+                    + history.target().value() + " is " + newestName(catalog, history, newest, size)
+                    + "); the target LSN " + target.lsn() + " is past it; nothing was written",
+                    "choose a target LSN before " + end + ", or --target latest; or let the primary archive up to "
+                            + target.lsn() + " first (SELECT pg_switch_wal() there; walstow info shows the newest "
+                            + "segment)");
+        }
+    }
+
+    private static String newestName(WalCatalog catalog, TimelineHistory history, long newest, WalSegmentSize size) {
+        return archived(catalog, history, history.target(), newest, size).fileName();
+    }
+
+    /** Segment {@code n} as archived on the newest timeline of the path that has it (else on {@code fallback}). */
+    private static SegmentName archived(WalCatalog catalog, TimelineHistory history, TimelineId fallback, long n,
+            WalSegmentSize size) {
+        TimelineId on = fallback;
+        for (TimelineHistory.Step step : history.path()) {
+            if (catalog.has(step.timeline(), n)) {
+                on = step.timeline();
+            }
+        }
+        return SegmentName.of(on, n, size);
     }
 
     private static BackupManifest choose(List<BackupManifest> backups, RecoveryTarget target, Optional<String> chosen) {

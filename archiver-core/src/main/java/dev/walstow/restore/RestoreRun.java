@@ -11,8 +11,10 @@ import dev.walstow.runtime.Progress;
 import dev.walstow.catalog.TimelineHistories;
 import dev.walstow.catalog.WalCatalog;
 import dev.walstow.error.LocalIoError;
+import dev.walstow.error.WalstowException;
 import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.RepositoryBinding;
+import dev.walstow.repo.RepositoryLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,26 +22,44 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@code walstow restore}: everything is checked first (a backup fits the target, the archive holds the WAL it
- * needs, the directory is empty), then files are fetched in parallel. {@code global/pg_control} is written last,
- * after every other file is durable: PostgreSQL refuses to start without it, so an interrupted restore can never be
- * started by mistake. backup_label, the recovery settings and recovery.signal follow it.
+ * {@code walstow restore}: everything is checked first, before a byte is written (a backup fits the target, the
+ * archive holds the WAL it needs, the directories are usable and the files fit, and the configured key decrypts
+ * the backup's label and the first WAL segment recovery will fetch), then files are fetched in parallel.
+ * {@code global/pg_control} is written last, after every other file is durable: PostgreSQL refuses to start without
+ * it, so an interrupted restore can never be started by mistake. backup_label, tablespace_map, the recovery
+ * settings and the signal file follow it.
+ *
+ * <p>A failure after the first write leaves the directories marked as walstow's incomplete restore
+ * ({@link TargetDirectory}); its message says so, and the same restore run again resumes there.
  *
  * <p>{@code retrier} is the restore's one retry layer: it repeats each whole part fetch ({@link PartFetch} makes one
  * attempt, and a repeat rewrites the same region) and each history file read ({@link TimelineHistories}).
  */
 public final class RestoreRun {
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreRun.class);
     static final String PG_CONTROL = "global/pg_control";
 
+    /**
+     * @param delta reuse the files of a non-empty directory whose checksum matches
+     * @param recovery how the restored server starts (type, archive mode, restore_command, further settings)
+     * @param tablespaces where tablespaces go
+     */
     public record Request(Path pgdata, RecoveryTarget target, Optional<String> set, boolean delta,
-            String restoreCommand, int parallelism) {}
+            RecoverySettings recovery, TablespaceMapping tablespaces, int parallelism) {}
 
     public record Outcome(RestorePlan plan, long bytesFetched, long bytesReused, double megabytesPerSecond) {}
+
+    /** What the checks found, and the backup_label they decoded (the proof that the key works). */
+    private record Checked(RestorePlan plan, TargetDirectory dir, TargetDirectory.Mode mode, byte[] backupLabel,
+            Map<String, Path> tablespaces) {}
 
     private final BoundRepository repository;
     private final Retrier retrier;
@@ -49,7 +69,7 @@ public final class RestoreRun {
         this.retrier = retrier;
     }
 
-    /** Chooses the backup and checks the WAL; writes nothing. */
+    /** Chooses the backup and checks the WAL; reads nothing but listings, manifests and history files. */
     public RestorePlan plan(RecoveryTarget target, Optional<String> set) {
         RepositoryBinding binding = repository.binding();
         List<BackupManifest> backups = BackupCatalog.load(repository.repository()).stream()
@@ -59,15 +79,52 @@ public final class RestoreRun {
         return RestorePlan.make(backups, catalog, target, set, histories::of);
     }
 
+    /** Every check {@link #run} makes before it writes (--dry-run); writes nothing. */
+    public RestorePlan check(Request request) {
+        return check(request, false).plan();
+    }
+
     public Outcome run(Request request, Progress progress) {
+        Checked checked = check(request, true);
+        try {
+            return write(request, checked, progress);
+        } catch (WalstowException e) {
+            throw Incomplete.of(e, checked.dir().root(), checked.tablespaces().values());
+        }
+    }
+
+    private Checked check(Request request, boolean announce) {
+        request.recovery().check(request.target());
         RestorePlan plan = plan(request.target(), request.set());
         BackupManifest backup = plan.backup();
-        TargetDirectory dir = new TargetDirectory(request.pgdata(), backup.tablespaces());
-        dir.checkUsable(request.delta());
+        Map<String, Path> tablespaces = request.tablespaces().locations(backup, request.pgdata());
+        TargetDirectory dir = new TargetDirectory(request.pgdata(), tablespaces);
+        TargetDirectory.Mode mode = dir.checkUsable(request.delta());
+        if (mode == TargetDirectory.Mode.FRESH) {
+            dir.checkSpace(backup.files());
+        }
+        PartFetch fetch = new PartFetch(repository);
+        byte[] label = toBytes(fetch, backup.backupLabel());
+        String first = RepositoryLayout.keyOf(plan.first());
+        retrier.call("decoding " + first, () -> {
+            fetch.proveDecodable(first);
+            return null;
+        });
+        if (announce && mode == TargetDirectory.Mode.RESUME) {
+            LOG.info("walstow restore: {} holds an incomplete restore ({}): resuming it, reusing the files that match "
+                    + "and deleting the rest", dir.root(), TargetDirectory.INCOMPLETE);
+        }
+        return new Checked(plan, dir, mode, label, tablespaces);
+    }
+
+    private Outcome write(Request request, Checked checked, Progress progress) {
+        BackupManifest backup = checked.plan().backup();
+        TargetDirectory dir = checked.dir();
+        boolean reuse = checked.mode() != TargetDirectory.Mode.FRESH;
         PartFetch fetch = new PartFetch(repository);
 
-        dir.createDirectories(backup.directories());
-        if (request.delta()) {
+        dir.createDirectories(backup.directories(), backup.label());
+        if (reuse) {
             deleteIfExists(dir.root().resolve(PG_CONTROL)); // first: the directory is unstartable until we finish
             dir.removeUnlisted(backup.files().stream().map(FileEntry::path).collect(Collectors.toSet()),
                     backup.directories().stream().map(BackupManifest.Directory::path).collect(Collectors.toSet()));
@@ -81,11 +138,11 @@ public final class RestoreRun {
                 control = f;
                 continue;
             }
-            prepare(dir.resolve(f.path()), f, request.delta());
+            prepare(dir.resolve(f.path()), f, reuse);
             for (StoredPart part : f.parts()) {
                 tasks.add(() -> {
                     Path file = dir.resolve(f.path());
-                    if (request.delta() && PartFetch.matches(part, file)) {
+                    if (reuse && PartFetch.matches(part, file)) {
                         synchronized (reused) {
                             reused[0] += part.size();
                         }
@@ -107,10 +164,15 @@ public final class RestoreRun {
         control.parts().forEach(p -> toFile(fetch, p, controlFile));
         progress.add(control.size());
 
-        writeRecoveryFiles(dir.root(), backup, fetch, request);
-        TargetDirectory.fsync(dir.root());
+        writeRecoveryFiles(dir.root(), backup, checked, request);
+        dir.clearIncomplete();
+        if (request.recovery().archiveMode() == RecoverySettings.ArchiveMode.OFF) {
+            LOG.info("walstow restore: archive_mode = 'off' in {}/postgresql.auto.conf: the restored server does not "
+                    + "archive into the repository; for a server that replaces the primary, restore with "
+                    + "--archive-mode preserve (or ALTER SYSTEM RESET archive_mode and restart)", dir.root());
+        }
         long fetched = progress.done() - reused[0];
-        return new Outcome(plan, fetched, reused[0], progress.megabytesPerSecond());
+        return new Outcome(checked.plan(), fetched, reused[0], progress.megabytesPerSecond());
     }
 
     private void toFile(PartFetch fetch, StoredPart part, Path file) {
@@ -143,14 +205,14 @@ public final class RestoreRun {
         }
     }
 
-    private void writeRecoveryFiles(Path root, BackupManifest backup, PartFetch fetch, Request request) {
-        write(root.resolve("backup_label"), toBytes(fetch, backup.backupLabel()));
+    private void writeRecoveryFiles(Path root, BackupManifest backup, Checked checked, Request request) {
+        write(root.resolve("backup_label"), checked.backupLabel());
         if (backup.tablespaceMap() != null) {
-            write(root.resolve("tablespace_map"), toBytes(fetch, backup.tablespaceMap()));
+            write(root.resolve("tablespace_map"), TablespaceMapping.tablespaceMapFile(checked.tablespaces())
+                    .getBytes(StandardCharsets.UTF_8));
         }
         StringBuilder conf = new StringBuilder("\n# added by walstow restore of backup " + backup.label() + "\n");
-        conf.append(RecoveryTarget.setting("restore_command", request.restoreCommand())).append('\n');
-        request.target().settings().forEach(l -> conf.append(l).append('\n'));
+        request.recovery().lines(request.target()).forEach(l -> conf.append(l).append('\n'));
         Path auto = root.resolve("postgresql.auto.conf");
         try {
             Files.writeString(auto, conf, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -160,7 +222,7 @@ public final class RestoreRun {
             throw new LocalIoError("cannot write " + auto + ": " + Failures.describe(e), "check permissions", e);
         }
         TargetDirectory.fsync(auto);
-        write(root.resolve("recovery.signal"), new byte[0]);
+        write(root.resolve(request.recovery().type().signalFile()), new byte[0]);
     }
 
     private static void write(Path file, byte[] content) {

@@ -66,4 +66,21 @@ class RetrierTest {
         assertThat(result).isEqualTo("ok");
         assertThat(calls).hasValue(3);
     }
+
+    @Test
+    @DisplayName("a cancelled (interrupted) operation is not retried: its failure is the cancellation's echo")
+    void noRetryWhenInterrupted() {
+        AtomicInteger calls = new AtomicInteger();
+        try {
+            assertThatThrownBy(() -> retrier.call("op", () -> {
+                calls.incrementAndGet();
+                Thread.currentThread().interrupt();
+                throw new RepositoryError("ClosedByInterruptException", "", true, null);
+            })).isInstanceOf(RepositoryError.class);
+        } finally {
+            assertThat(Thread.interrupted()).isTrue();
+        }
+        assertThat(calls).hasValue(1);
+        assertThat(sleeps).isEmpty();
+    }
 }

@@ -6,7 +6,6 @@ import dev.walstow.runtime.Progress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.walstow.archive.Retrier;
-import dev.walstow.codec.CodecResult;
 import dev.walstow.codec.CodecSettings;
 import dev.walstow.codec.Encryption;
 import dev.walstow.codec.WalCodec;
@@ -15,6 +14,7 @@ import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
+import dev.walstow.restore.SyntheticBackup;
 import dev.walstow.storage.InMemoryObjectStore;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.wal.ClusterIdentity;
@@ -23,9 +23,6 @@ import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.TimelineId;
 import dev.walstow.wal.WalFileName;
 import dev.walstow.wal.WalSegmentSize;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -112,14 +109,6 @@ class RepositoryVerifyTimelinesTest {
     }
 
     private ObjectMeta put(String key, String text) {
-        try {
-            ByteArrayOutputStream stored = new ByteArrayOutputStream();
-            CodecResult r = codec.encode(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), stored);
-            ObjectMeta meta = new ObjectMeta(r.sha256Hex(), r.plainSize(), codec.codecName());
-            repo.store().putIfAbsent(key, stored.toByteArray(), meta);
-            return meta;
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        return SyntheticBackup.put(repo, codec, key, text);
     }
 }

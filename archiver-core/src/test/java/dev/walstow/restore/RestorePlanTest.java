@@ -65,6 +65,20 @@ class RestorePlanTest {
     }
 
     @Test
+    @DisplayName("an LSN target past the newest archived segment says where the archive ends, not that WAL is missing")
+    void lsnPastTheArchiveEnd() {
+        assertThatThrownBy(() -> plan(catalog(T1, 2, 12), target(RecoveryTarget.Kind.LSN, "0/20000000")))
+                .isInstanceOfSatisfying(UserError.class, e -> assertThat(e.oneLine()).startsWith("[WS-USAGE] the "
+                        + "archive ends at LSN 0/D000000 (its newest segment on the path to timeline 1 is "
+                        + "00000001000000000000000C); the target LSN 0/20000000 is past it"));
+        assertThat(plan(catalog(T1, 2, 12), target(RecoveryTarget.Kind.LSN, "0/CFFFFFF")).last())
+                .hasToString("00000001000000000000000C");
+        // A gap before the end is still a gap.
+        assertThatThrownBy(() -> plan(catalog(T1, 2, 12, 10), target(RecoveryTarget.Kind.LSN, "0/20000000")))
+                .isInstanceOf(DataError.class).hasMessageContaining("lacks WAL segment 00000001000000000000000A");
+    }
+
+    @Test
     @DisplayName("across a promotion, segments before the switch come from the old timeline, after it from the new")
     void followsTimelineHistory() {
         WalCatalog catalog = catalogOf(Map.of(T1, range(2, 10), T2, range(10, 14)), List.of(T2));
