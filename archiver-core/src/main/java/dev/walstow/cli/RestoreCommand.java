@@ -78,6 +78,9 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         WalstowConfig cfg = config.load();
         RecoveryTarget recoveryTarget = recoveryTarget();
+        if (!dryRun) {
+            Owners.requireRestoreTarget(spec, pgdata);
+        }
         try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT);
                 Progress progress = Progress.onTerminal("restore")) {
             RestoreRun run = new RestoreRun(repository, new Retrier(cfg.retry()));
