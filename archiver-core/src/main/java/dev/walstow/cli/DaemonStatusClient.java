@@ -18,6 +18,8 @@ import java.util.Optional;
  */
 final class DaemonStatusClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    /** How {@link Answer#problem()} begins when nothing answers: no daemon runs (or another port is configured). */
+    static final String NO_DAEMON = "no daemon answers on ";
 
     /** The report and its JSON as the daemon sent it, or why there is none. */
     record Answer(Optional<StatusReport> report, String json, String problem) {}
@@ -40,7 +42,7 @@ final class DaemonStatusClient {
             }
             return new Answer(Optional.of(StatusReport.fromJson(r.body())), r.body(), null);
         } catch (IOException e) {
-            return new Answer(Optional.empty(), null, "no daemon answers on " + uri + " (" + Failures.describe(e)
+            return new Answer(Optional.empty(), null, NO_DAEMON + uri + " (" + Failures.describe(e)
                     + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
