@@ -29,8 +29,11 @@ import java.util.concurrent.TimeUnit;
  * settings, perhaps into another repository, and everything check found says nothing about it.
  */
 public final class ArchiveCommandProbe {
-    /** Timeline FFFFFFFF, the last log file, segment 0: valid for every segment size and never archived. */
-    public static final String PROBE_NAME = "FFFFFFFFFFFFFFFF00000000";
+    /**
+     * Timeline FFFFFFFF, segment 0, which PostgreSQL never writes (its first segment is 1): valid for every segment
+     * size, and so are the segments after it that a daemon asked for it may prefetch.
+     */
+    public static final String PROBE_NAME = "FFFFFFFF0000000000000000";
     private static final String PROBE_DESTINATION = "pg_wal/RECOVERYXLOG";
 
     public enum Verdict { PASS, FAIL, SKIP }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.walstow.guard.ArchiveCommandProbe.Result;
 import dev.walstow.guard.ArchiveCommandProbe.Verdict;
+import dev.walstow.wal.SegmentName;
+import dev.walstow.wal.WalFileName;
+import dev.walstow.wal.WalSegmentSize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,6 +176,15 @@ class ArchiveCommandProbeTest {
                 .isEqualTo(List.of("/opt/my walstow/bin/walstow", "--config=/etc/a b.toml", "archive-push", "%p"));
         assertThat(ArchiveCommandProbe.configOption(List.of("walstow", "--config=/etc/a b.toml"))).hasValue(
                 "/etc/a b.toml");
+    }
+
+    @Test
+    @DisplayName("the probe's name is a WAL segment name walstow accepts, and the segments after it are too")
+    void probeNameIsASegment() {
+        WalFileName name = WalFileName.parse(ArchiveCommandProbe.PROBE_NAME);
+        assertThat(name).isInstanceOf(SegmentName.class);
+        SegmentName next = ((SegmentName) name).next(new WalSegmentSize(1 << 30)).next(new WalSegmentSize(1 << 30));
+        assertThat(next.fileName()).isEqualTo("FFFFFFFF0000000000000002");
     }
 
     private Path script(String body) throws IOException {
