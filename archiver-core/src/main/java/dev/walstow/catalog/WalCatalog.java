@@ -98,6 +98,13 @@ public final class WalCatalog {
         return n == null || n < lo ? Optional.empty() : Optional.of(n);
     }
 
+    /** The oldest segment of {@code timeline} numbered from {@code lo} to {@code hi}, inclusive. */
+    public Optional<Long> oldestWithin(TimelineId timeline, long lo, long hi) {
+        NavigableSet<Long> s = segments.get(timeline);
+        Long n = s == null ? null : s.ceiling(lo);
+        return n == null || n > hi ? Optional.empty() : Optional.of(n);
+    }
+
     public NavigableSet<TimelineId> timelines() {
         NavigableSet<TimelineId> all = new TreeSet<>(segments.keySet());
         all.addAll(histories);

@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "archive-get", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {
@@ -39,13 +41,19 @@ final class ArchiveGetCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "%p", description = "Destination path, as PostgreSQL passes it.")
     Path path;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
         WalFileName name = WalFileName.parse(fileName);
         WalstowConfig cfg = config.load();
-        Path destination = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath())
-                .check(path, anywhere);
+        PgWalDirectory pgWal = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath());
+        Path destination = pgWal.check(path, anywhere);
+        if (!anywhere) {
+            Owners.requireDataDirectory(spec, pgWal.dataDirectory());
+        }
         try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT)) {
             ArchiveGet.Outcome outcome = get(repository, new Retrier(cfg.retry()), name, destination);
             long ms = (System.nanoTime() - start) / 1_000_000;

@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "archive-push", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {
@@ -36,6 +38,9 @@ final class ArchivePushCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "%p", description = "Path of the WAL file, as PostgreSQL passes it.")
     Path path;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
@@ -43,6 +48,7 @@ final class ArchivePushCommand implements Callable<Integer> {
         WalstowConfig cfg = config.load();
         PgWalDirectory pgWal = PgWalDirectory.locate(cfg.postgres().data(), Path.of("").toAbsolutePath());
         Path source = pgWal.check(path, anywhere);
+        Owners.require(spec, cfg, pgWal.dataDirectory());
         // One JVM per call when the daemon is down: the spool remembers what the last one learnt about the store.
         try (BoundRepository repository = Components.open(cfg, pgWal.dataDirectory()
                 .map(d -> Components.repository(cfg, new SpoolLayout(d).root()))

@@ -49,6 +49,7 @@ final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WalstowConfig cfg = config.load();
+        Owners.require(spec, cfg, Optional.ofNullable(pgdata).or(() -> cfg.postgres().data()));
         Instant started = Instant.now();
         // pg_backup_start may wait for a spread checkpoint: the session's statement timeout must allow for it.
         PgConnections pg = new PgConnections(cfg.postgres(), Duration.ofHours(6));

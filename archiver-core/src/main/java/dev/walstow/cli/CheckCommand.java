@@ -2,6 +2,7 @@ package dev.walstow.cli;
 
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.WalstowException;
+import dev.walstow.guard.ArchiveCommandProbe;
 import dev.walstow.guard.GuardSql;
 import dev.walstow.guard.JdbcGuardSql;
 import dev.walstow.pg.PgConnections;
@@ -9,6 +10,7 @@ import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.runtime.Components;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -21,8 +23,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {
                 "Check end to end that WAL gets archived.",
-                "Checks the configuration, the repository's reachability and binding and PostgreSQL's settings, "
-                        + "then forces a segment switch and waits until that segment is in the repository.",
+                "Checks the configuration, the keys (a probe encrypted and, with a secret key, decrypted), the "
+                        + "repository's reachability and binding, PostgreSQL's settings and archive_command run the "
+                        + "way PostgreSQL runs it, then forces a segment switch and waits until that segment is in "
+                        + "the repository.",
                 "Exit 0 only if all hold; every failure is one line with a hint. Also reports the daemon's RPO "
                         + "exposure if it runs."})
 final class CheckCommand implements Callable<Integer> {
@@ -38,6 +42,15 @@ final class CheckCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The server's data directory, else the configured one. */
+    private static Optional<Path> dataDirectory(GuardSql sql, WalstowConfig cfg) {
+        try {
+            return sql.dataDirectory().or(() -> cfg.postgres().data());
+        } catch (WalstowException e) {
+            return cfg.postgres().data();
+        }
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -58,10 +71,15 @@ final class CheckCommand implements Callable<Integer> {
             return finish(steps, out);
         }
         steps.pass("configuration " + cfg.source() + " is valid");
+        steps.keys(cfg);
+        boolean daemonRuns = steps.daemon(DaemonStatusClient.ask(cfg.metrics()));
         try (Repository repository = Components.repository(cfg, false);
                 GuardSql sql = new JdbcGuardSql(new PgConnections(cfg.postgres(), Duration.ofSeconds(30)))) {
             Optional<RepositoryBinding> binding = steps.repository(repository);
             Optional<GuardSql.Settings> settings = steps.postgres(sql, cfg, binding);
+            Optional<Path> data = settings.isEmpty() ? Optional.empty() : dataDirectory(sql, cfg);
+            boolean archiveCommandWorks = settings.isEmpty()
+                    || steps.archiveCommand(settings.get(), data, cfg.source());
             if (binding.isEmpty()) {
                 steps.skip("forced segment switch", "the repository is not usable");
             } else if (settings.isEmpty()) {
@@ -69,11 +87,18 @@ final class CheckCommand implements Callable<Integer> {
             } else if (settings.get().archiveMode().equals("off") || settings.get().inRecovery()) {
                 steps.skip("forced segment switch", "this server does not archive (archive_mode = "
                         + settings.get().archiveMode() + (settings.get().inRecovery() ? ", in recovery)" : ")"));
+            } else if (!archiveCommandWorks) {
+                steps.skip("forced segment switch", "archive_command fails (above)");
             } else {
-                steps.switchAndWait(sql, repository, wait);
+                String command = settings.get().archiveCommand();
+                steps.switchAndWait(sql, repository, wait, failed -> data.map(d -> ArchiveCommandProbe.rerun(
+                        command, d, failed, CheckSteps.PROBE_TIMEOUT).line()).orElse("its error is in PostgreSQL's "
+                        + "log"), daemonRuns ? "look at 'walstow status' and the daemon's log (journalctl -u "
+                        + "walstow), and at pg_stat_archiver.last_failed_wal" : "no daemon runs, so archive_command "
+                        + "archives in-process and its errors are in PostgreSQL's log; see "
+                        + "pg_stat_archiver.last_failed_wal");
             }
         }
-        steps.daemon(DaemonStatusClient.ask(cfg.metrics()));
         output.text(out).println(steps.failures() == 0 ? "all checks passed" : steps.failures() + " check(s) failed");
         return finish(steps, out);
     }

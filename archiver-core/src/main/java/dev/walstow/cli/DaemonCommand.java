@@ -10,11 +10,14 @@ import dev.walstow.daemon.server.DaemonServer;
 import dev.walstow.daemon.server.ServerSettings;
 import dev.walstow.error.UserError;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "daemon", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {
@@ -28,6 +31,9 @@ final class DaemonCommand implements Callable<Integer> {
 
     @Option(names = "--pgdata", paramLabel = "DIR", description = "Data directory (default: [postgres] data).")
     Path pgdata;
+
+    @Spec
+    CommandSpec spec;
 
     /**
      * The exit status after the configuration file changed under a running daemon: EX_TEMPFAIL, which systemd's
@@ -43,6 +49,7 @@ final class DaemonCommand implements Callable<Integer> {
         Path data = (pgdata != null ? pgdata : cfg.postgres().data().orElseThrow(() -> UserError.usage(
                 "no data directory given", "pass --pgdata DIR or set [postgres] data in the configuration")))
                 .toAbsolutePath().normalize();
+        Owners.require(spec, cfg, Optional.of(data));
         Daemon daemon = Daemon.fromConfig(cfg, loaded.stamp(), data);
         AtomicBoolean configurationChanged = new AtomicBoolean();
         RequestHandler handler = daemon.start();

@@ -19,6 +19,8 @@ import java.util.Optional;
  */
 final class DaemonStatusClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    /** How {@link Answer#problem()} begins when nothing answers: no daemon runs (or another port is configured). */
+    static final String NO_DAEMON = "no daemon answers on ";
 
     /** The daemon's report, or why there is none. */
     record Answer(Optional<StatusReport> report, String problem) {}
@@ -47,7 +49,7 @@ final class DaemonStatusClient {
             }
             return new Answer(Optional.of(report), null);
         } catch (IOException e) {
-            return new Answer(Optional.empty(), "no daemon answers on " + uri + " (" + Failures.describe(e)
+            return new Answer(Optional.empty(), NO_DAEMON + uri + " (" + Failures.describe(e)
                     + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -68,6 +68,7 @@ final class ExpireCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WalstowConfig cfg = config.load();
+        Owners.require(spec, cfg, cfg.postgres().data());
         Duration failed = duration("--failed-backup-age", failedAge);
         if (failed.compareTo(cfg.backup().archiveTimeout()) <= 0) {
             throw UserError.usage("--failed-backup-age " + failedAge + " does not exceed [backup] archive-timeout "

@@ -8,6 +8,7 @@ import dev.walstow.runtime.Components;
 import dev.walstow.runtime.Version;
 import dev.walstow.wal.ClusterIdentity;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +36,7 @@ final class InitCommand implements Callable<Integer> {
         WalstowConfig cfg = config.load();
         Path data = pgdata != null ? pgdata : cfg.postgres().data().orElseThrow(() -> UserError.usage(
                 "no data directory given", "pass --pgdata DIR or set [postgres] data in the configuration"));
+        Owners.require(spec, cfg, Optional.of(data));
         ClusterIdentity cluster = ClusterIdentity.read(data);
         try (Repository repository = Components.repository(cfg, true)) {
             RepositoryInit.Outcome outcome = new RepositoryInit(repository).bind(cluster, Version.current());

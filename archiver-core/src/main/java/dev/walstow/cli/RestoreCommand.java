@@ -123,6 +123,9 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() {
         WalstowConfig cfg = config.load();
         RecoveryTarget recoveryTarget = recoveryTarget();
+        if (!dryRun) {
+            Owners.requireRestoreTarget(spec, pgdata);
+        }
         RestoreRun.Request request = new RestoreRun.Request(pgdata, recoveryTarget, Optional.ofNullable(set), delta,
                 RecoverySettings.parse(type, Optional.ofNullable(archiveMode), restoreCommand(cfg), recoveryOptions),
                 TablespaceMapping.parse(tablespaceMap, Optional.ofNullable(tablespaceMapAll)),

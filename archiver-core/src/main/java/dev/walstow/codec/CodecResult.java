@@ -5,9 +5,10 @@ import java.util.Optional;
 /**
  * What went through the codec.
  *
- * @param sha256     SHA-256 of the plaintext, lower-case hex; empty only from a decode that was allowed to skip it
- *                   ({@link WalCodec.Digest#UNLESS_INTEGRITY_PROTECTED})
- * @param plainSize  bytes of plaintext
+ * @param sha256     SHA-256 of the plaintext, lower-case hex; empty from a decode that was allowed to skip it
+ *                   ({@link WalCodec.Digest#UNLESS_INTEGRITY_PROTECTED}) and from
+ *                   {@link WalCodec#checkWithoutKey} of an encrypted object
+ * @param plainSize  bytes of plaintext; -1 from {@link WalCodec#checkWithoutKey} of an encrypted object
  * @param storedSize bytes of the stored object
  */
 public record CodecResult(Optional<String> sha256, long plainSize, long storedSize) {

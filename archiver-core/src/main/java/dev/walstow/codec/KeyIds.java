@@ -8,10 +8,10 @@ import java.util.stream.Collectors;
  * Formats OpenPGP key IDs the way gpg prints them ({@code --keyid-format 0xlong}), and fingerprints, so users can
  * compare.
  */
-final class KeyIds {
+public final class KeyIds {
     private KeyIds() {}
 
-    static String format(long keyId) {
+    public static String format(long keyId) {
         return "0x" + HexFormat.of().withUpperCase().toHexDigits(keyId);
     }
 

@@ -3,6 +3,7 @@ package dev.walstow.codec;
 import dev.walstow.error.DataError;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -105,6 +106,33 @@ final class OpenPgpDecryptor {
                     DAMAGED_HINT, e);
         }
         return new Opened(literalOf(new BcPGPObjectFactory(clear)).getInputStream(), chosen, outer);
+    }
+
+    /**
+     * Reads an encrypted OpenPGP message to its end without a key: the session key packets, the integrity-protected
+     * data packet's body to its announced end, and nothing after it. What the archiving host, which has no secret key,
+     * can check of an object.
+     */
+    static void walkSealed(InputStream in) throws IOException, PGPException {
+        BcPGPObjectFactory outer = new BcPGPObjectFactory(in);
+        Object o = outer.nextObject();
+        while (o instanceof PGPMarker) {
+            o = outer.nextObject();
+        }
+        if (!(o instanceof PGPEncryptedDataList list) || list.isEmpty()) {
+            throw DataError.integrity("Stored object is neither a zstd frame nor an encrypted OpenPGP message.",
+                    DAMAGED_HINT, null);
+        }
+        if (!list.isIntegrityProtected()) {
+            throw DataError.integrity("Stored object is encrypted without integrity protection (no MDC).",
+                    "walstow never writes such objects; check where this one came from", null);
+        }
+        // A body shorter than its packet lengths announce ends in an EOFException ("premature end of stream").
+        list.getEncryptedData().getInputStream().transferTo(OutputStream.nullOutputStream());
+        if (outer.nextObject() != null) {
+            throw DataError.integrity("Stored object has unexpected data after its OpenPGP message.", DAMAGED_HINT,
+                    null);
+        }
     }
 
     private record Unlocked(PGPEncryptedData data, PGPSessionKey sessionKey) {}

@@ -151,6 +151,50 @@ public final class WalCodec {
         return new CodecResult(sha256, out.count(), in.count());
     }
 
+    /**
+     * Whether {@link #decode} can open what {@link #encode} writes. False on the archiving host, which encrypts to a
+     * recipient and holds no secret key: there only {@link #checkWithoutKey} can look at encrypted objects.
+     */
+    public boolean decryptsOwnObjects() {
+        return !(settings.encryption() instanceof Encryption.PublicKey pk) || pk.secret().isPresent();
+    }
+
+    /**
+     * What can be checked of a stored object without a key, reading it once to its end: a zstd frame is decoded in
+     * full, exactly as {@link #decode} does (its SHA-256 is in the result); an OpenPGP message is walked packet by
+     * packet without decrypting, so an empty, cut or truncated object, bytes after the message, or a message without
+     * integrity protection show, but damage inside the encrypted bytes does not (that takes the secret key and
+     * {@link #decode}).
+     *
+     * @return the result; without a SHA-256 and with a plain size of -1 when the object is encrypted
+     * @throws DataError (integrity) when the object is damaged in a way visible without the key
+     */
+    public CodecResult checkWithoutKey(InputStream stored) throws IOException {
+        GuardedStreams.In in = new GuardedStreams.In(stored);
+        try {
+            byte[] head = in.readNBytes(ZSTD_MAGIC.length);
+            InputStream all = new SequenceInputStream(new ByteArrayInputStream(head), in);
+            if (java.util.Arrays.equals(head, ZSTD_MAGIC)) {
+                MessageDigest sha = sha256();
+                GuardedStreams.Out out = new GuardedStreams.Out(OutputStream.nullOutputStream());
+                ZstdFrameDecoder.open(all, BUFFER_SIZE).decodeTo(new DigestOutputStream(out, sha));
+                return new CodecResult(Optional.of(HexFormat.of().formatHex(sha.digest())), out.count(), in.count());
+            } else if (head.length > 0 && (head[0] & 0x80) != 0) {
+                OpenPgpDecryptor.walkSealed(all);
+                return new CodecResult(Optional.empty(), -1, in.count());
+            }
+            throw DataError.integrity(head.length == 0 ? "Stored object is empty."
+                    : "Stored object is neither a zstd frame nor an OpenPGP message.", DAMAGED_HINT, null);
+        } catch (WalstowException e) {
+            throw e;
+        } catch (IOException | PGPException | RuntimeException e) {
+            if (in.failure() != null) {
+                throw in.failure();
+            }
+            throw DataError.integrity("Stored object is damaged (" + Failures.describe(e) + ").", DAMAGED_HINT, e);
+        }
+    }
+
     private static MessageDigest sha256() {
         return Sha256.digest();
     }

@@ -24,12 +24,14 @@ import dev.walstow.pg.PgConnections;
 import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.runtime.Components;
+import dev.walstow.runtime.RunAsOwner;
 import dev.walstow.runtime.Version;
 import dev.walstow.storage.StorageException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -194,7 +196,10 @@ public final class Daemon {
             return handler;
         }
         DaemonConfig d = config.daemon();
-        DataDirectoryOwner.require(layout.dataDirectory());
+        // Before the lock, the spool, anything: run as root it would leave files PostgreSQL cannot read or replace.
+        RunAsOwner.require(new RunAsOwner.Invocation("daemon", List.of("--config", config.source().toString(),
+                "daemon", "--pgdata", layout.dataDirectory().toString())),
+                List.of(RunAsOwner.Place.dataDirectory(layout.dataDirectory())));
         lock = DaemonLock.acquire(layout);
         try {
             return startLocked(d);

@@ -39,6 +39,21 @@ public interface GuardSql extends AutoCloseable {
     /** The name PostgreSQL gives the segment ending at {@code endOfSegment} ({@code pg_walfile_name}). */
     String walFileName(Lsn endOfSegment);
 
+    /**
+     * What PostgreSQL's archiver last did ({@code pg_stat_archiver}): how {@code walstow check} names a failing
+     * archive_command at once instead of waiting for its segment.
+     *
+     * @param lastArchivedWal the last file archive_command succeeded for (a segment, history or backup file)
+     * @param lastFailedWal the last file archive_command failed for
+     */
+    record Archiver(long archivedCount, Optional<String> lastArchivedWal, long failedCount,
+            Optional<String> lastFailedWal) {}
+
+    Archiver archiver();
+
+    /** The server's {@code data_directory}, empty if this role may not read it (needs pg_read_all_settings). */
+    Optional<java.nio.file.Path> dataDirectory();
+
     @Override
     void close();
 }

@@ -99,6 +99,27 @@ public final class JdbcGuardSql implements GuardSql {
     }
 
     @Override
+    public synchronized Archiver archiver() {
+        return query("reading pg_stat_archiver", s -> {
+            try (ResultSet r = s.executeQuery("select archived_count, last_archived_wal, failed_count, "
+                    + "last_failed_wal from pg_stat_archiver")) {
+                r.next();
+                return new Archiver(r.getLong(1), Optional.ofNullable(r.getString(2)), r.getLong(3),
+                        Optional.ofNullable(r.getString(4)));
+            }
+        });
+    }
+
+    @Override
+    public synchronized Optional<java.nio.file.Path> dataDirectory() {
+        return query("reading data_directory", s -> {
+            try (ResultSet r = s.executeQuery("select setting from pg_settings where name = 'data_directory'")) {
+                return r.next() ? Optional.of(java.nio.file.Path.of(r.getString(1))) : Optional.empty();
+            }
+        });
+    }
+
+    @Override
     public synchronized void close() {
         drop();
     }

@@ -182,8 +182,8 @@ class DaemonIdentityTest {
         Files.setAttribute(f.data, "unix:uid", 65534);
         try {
             assertThatThrownBy(() -> f.start(1, 0)).isInstanceOfSatisfying(UserError.class, e -> {
-                assertThat(e.oneLine()).startsWith("[WS-USAGE]").contains("uid 65534").contains("HINT: run it as "
-                        + "that user: sudo -u ");
+                assertThat(e.oneLine()).startsWith("[WS-USAGE]").contains("uid 65534").contains("HINT: sudo -u ")
+                        .contains(" walstow --config ");
             });
             assertThat(f.layout.root()).doesNotExist();
         } finally {

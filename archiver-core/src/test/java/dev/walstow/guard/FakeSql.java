@@ -64,6 +64,18 @@ final class FakeSql implements GuardSql {
     }
 
     @Override
+    public Archiver archiver() {
+        failIfDown();
+        return new Archiver(0, Optional.empty(), 0, Optional.empty());
+    }
+
+    @Override
+    public Optional<java.nio.file.Path> dataDirectory() {
+        failIfDown();
+        return Optional.empty();
+    }
+
+    @Override
     public void close() {}
 
     private void failIfDown() {
