@@ -359,6 +359,14 @@ public final class ConfigKeys {
             + "window rule). `--retention-window` overrides it. With both rules a backup is kept if either keeps "
             + "it; with neither, `expire` refuses to run."));
 
+    public static final ConfigKey.Dur BACKUP_LOCK_STALE_AFTER =
+            add(new ConfigKey.Dur(BACKUP, "lock-stale-after",
+            min(10), min(1), hours(24),
+            "How long the repository lock of a `backup` or `expire` on another host may go without a heartbeat "
+            + "(renewed every 10 s) before the next one takes it over; a holder on this host whose process has "
+            + "exited is taken over at once. A holder stops by itself once it could not renew the lock for half "
+            + "of this. Hosts' clocks must agree to well within half of it."));
+
     public static final ConfigKey.Bool METRICS_ENABLED =
             add(new ConfigKey.Bool(METRICS, "enabled",
             true,
