@@ -1,7 +1,11 @@
 package dev.walstow.catalog;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.walstow.config.ConfigKeys;
+import dev.walstow.repo.ActiveLock;
+import dev.walstow.repo.LockProgress;
 import dev.walstow.repo.Repository;
+import dev.walstow.repo.RepositoryLock;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.TimelineId;
@@ -10,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code walstow info}: what the repository can recover. Reads only listings and the plain manifests, so it works
@@ -18,6 +23,9 @@ import java.util.List;
  * <p>The newest segment's age is the store's time for its object ({@code ObjectStore.listWithInfo}: the link's
  * mtime on posix, Last-Modified on S3), i.e. when it was archived, not when PostgreSQL wrote it; absent (null) with a
  * store that cannot tell. A large age on a busy server means archiving has stalled.
+ *
+ * <p>A backup or expire running meanwhile (it holds the repository lock) is shown with its progress; a backup's
+ * objects without a manifest are not listed as a backup.
  */
 public record RepositoryInfo(
         @JsonProperty("repository") String repository,
@@ -27,7 +35,8 @@ public record RepositoryInfo(
         @JsonProperty("oldest-recoverable-time") String oldestRecoverableTime,
         @JsonProperty("newest-segment") String newestSegment,
         @JsonProperty("newest-segment-stored") String newestSegmentStored,
-        @JsonProperty("newest-segment-age-seconds") Long newestSegmentAgeSeconds) {
+        @JsonProperty("newest-segment-age-seconds") Long newestSegmentAgeSeconds,
+        @JsonProperty("running") Running running) {
 
     public record Backup(@JsonProperty("label") String label, @JsonProperty("timeline") long timeline,
             @JsonProperty("start-lsn") String startLsn, @JsonProperty("stop-lsn") String stopLsn,
@@ -37,11 +46,46 @@ public record RepositoryInfo(
     public record Timeline(@JsonProperty("timeline") long timeline, @JsonProperty("ranges") List<String> ranges,
             @JsonProperty("gaps") List<String> gaps) {}
 
-    public static RepositoryInfo of(Repository repository) {
-        return of(repository, Instant.now());
+    /**
+     * The backup or expire holding the repository lock ({@code RepositoryLock}), if one does: who, since when, its
+     * last heartbeat and the progress published with it.
+     *
+     * @param state {@code running}; {@code exited} (its process on this host is gone) or {@code stale} (no heartbeat
+     *     for longer than {@code [backup] lock-stale-after}): then the next backup or expire takes the lock over
+     */
+    public record Running(@JsonProperty("command") String command, @JsonProperty("host") String host,
+            @JsonProperty("pid") long pid, @JsonProperty("since") String since,
+            @JsonProperty("last-heartbeat") String lastHeartbeat,
+            @JsonProperty("heartbeat-age-seconds") long heartbeatAgeSeconds, @JsonProperty("state") String state,
+            @JsonProperty("progress") LockProgress progress) {
+
+        static Running of(ActiveLock a) {
+            return new Running(a.holder().command(), a.holder().host(), a.holder().pid(), a.holder().since(),
+                    a.lastSign().toString(), a.silence().toSeconds(), a.state().name().toLowerCase(Locale.ROOT),
+                    a.progress().orElse(null));
+        }
+
+        String text() {
+            String line = command + " running: host " + host + ", pid " + pid + ", since " + since;
+            if (!state.equals("running")) {
+                return line + "; but " + (state.equals("exited") ? "its process has exited"
+                        : "it has sent no heartbeat for " + age(heartbeatAgeSeconds))
+                        + ": the next backup or expire takes its lock over";
+            }
+            return line + (progress == null ? "" : ", progress " + progress.text()) + " (last heartbeat "
+                    + age(heartbeatAgeSeconds) + " ago)";
+        }
+    }
+
+    public static RepositoryInfo of(Repository repository, Duration lockStaleAfter) {
+        return of(repository, Instant.now(), RepositoryLock.of(repository, lockStaleAfter));
     }
 
     public static RepositoryInfo of(Repository repository, Instant now) {
+        return of(repository, now, RepositoryLock.of(repository, ConfigKeys.BACKUP_LOCK_STALE_AFTER.defaultValue()));
+    }
+
+    public static RepositoryInfo of(Repository repository, Instant now, RepositoryLock lock) {
         RepositoryBinding binding = repository.requireBinding();
         WalSegmentSize size = binding.identity().segmentSize();
         WalCatalog catalog = WalCatalog.load(repository, size);
@@ -67,8 +111,9 @@ public record RepositoryInfo(
         String newest = catalog.newestSegment().map(SegmentName::fileName).orElse(null);
         Instant stored = newest == null ? null : catalog.storedAt(newest).orElse(null);
         Long age = stored == null ? null : Math.max(0, Duration.between(stored, now).toSeconds());
+        Running running = lock.active().map(Running::of).orElse(null);
         return new RepositoryInfo(repository.location(), binding.describe(), backups, timelines, oldest, newest,
-                stored == null ? null : stored.toString(), age);
+                stored == null ? null : stored.toString(), age, running);
     }
 
     private static String age(long seconds) {
@@ -106,6 +151,9 @@ public record RepositoryInfo(
                     : " (archived " + newestSegmentStored + ", " + age(newestSegmentAgeSeconds) + " ago)");
         }
         sb.append('\n');
+        if (running != null) {
+            sb.append(running.text()).append('\n');
+        }
         return sb.toString();
     }
 }

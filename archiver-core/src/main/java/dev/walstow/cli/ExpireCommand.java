@@ -8,7 +8,9 @@ import dev.walstow.expire.ExpirePlan;
 import dev.walstow.expire.ExpirePlanner;
 import dev.walstow.expire.ExpireRun;
 import dev.walstow.expire.RetentionPolicy;
+import dev.walstow.repo.HeldLock;
 import dev.walstow.repo.Repository;
+import dev.walstow.repo.RepositoryLock;
 import dev.walstow.runtime.Components;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -72,12 +74,15 @@ final class ExpireCommand implements Callable<Integer> {
                     "pass an age above the longest upload, e.g. 24h");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Repository repository = Components.repository(cfg, false)) {
+        // A dry run deletes nothing and takes no lock; a real one holds the lock backups take (see RepositoryLock).
+        try (Repository repository = Components.repository(cfg, false);
+                HeldLock lock = dryRun ? null
+                        : RepositoryLock.of(repository, cfg.backup().lockStaleAfter()).acquire("expire")) {
             ExpirePlan plan = ExpirePlanner.plan(repository, policy, Instant.now());
             out.print(plan.text(dryRun ? "would delete" : "delete"));
             ExpireRun run = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism());
             if (!dryRun && !plan.nothingToDo()) {
-                ExpireRun.Outcome o = run.execute(plan);
+                ExpireRun.Outcome o = run.execute(plan, lock::ensureHeld);
                 out.printf("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files%n",
                         o.backups(), o.failedBackups(), o.objects(), o.walFiles());
             }

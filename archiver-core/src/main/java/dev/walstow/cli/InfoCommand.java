@@ -33,7 +33,7 @@ final class InfoCommand implements Callable<Integer> {
         }
         WalstowConfig cfg = config.load();
         try (Repository repository = Components.repository(cfg, false)) {
-            RepositoryInfo info = RepositoryInfo.of(repository);
+            RepositoryInfo info = RepositoryInfo.of(repository, cfg.backup().lockStaleAfter());
             spec.commandLine().getOut().print(output.equals("json")
                     ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(info) + "\n"
                     : info.text());

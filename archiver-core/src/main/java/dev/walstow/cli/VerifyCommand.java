@@ -6,6 +6,7 @@ import dev.walstow.catalog.RepositoryVerify;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.DataError;
 import dev.walstow.repo.BoundRepository;
+import dev.walstow.repo.RepositoryLock;
 import dev.walstow.runtime.Components;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -30,12 +31,18 @@ final class VerifyCommand implements Callable<Integer> {
         WalstowConfig cfg = config.load();
         try (BoundRepository repository = Components.open(cfg, Components.KeyUse.DECRYPT);
                 Progress progress = Progress.onTerminal("verify")) {
+            PrintWriter out = spec.commandLine().getOut();
+            RepositoryLock lock = RepositoryLock.of(repository.repository(), cfg.backup().lockStaleAfter());
+            RepositoryLock.Reading reading = lock.beforeReading("verify");
+            reading.note().ifPresent(out::println);
             RepositoryVerify.Report r = new RepositoryVerify(repository, new Retrier(cfg.retry()))
                     .run(cfg.backup().parallelism(), progress);
-            PrintWriter out = spec.commandLine().getOut();
             r.missing().forEach(k -> out.println("missing: " + k));
             r.corrupt().forEach(k -> out.println("corrupt: " + k));
             r.gaps().forEach(k -> out.println("gap: " + k));
+            if (!r.ok()) {
+                lock.takenSince(reading, "verify").ifPresent(out::println);
+            }
             out.printf("verify: %d objects found intact, %d missing, %d corrupt, %d WAL gaps%n", r.found(),
                     r.missing().size(), r.corrupt().size(), r.gaps().size());
             out.flush();
