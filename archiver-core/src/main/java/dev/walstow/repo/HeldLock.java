@@ -122,7 +122,7 @@ public final class HeldLock implements AutoCloseable {
         long start = nanoTime.getAsLong();
         seq++;
         String key = RepositoryLock.beatKey(record.generation(), seq);
-        lock.create(key, new LockBeat(LockRecord.FORMAT, seq, lock.clock().instant().toString(), progress.get()));
+        lock.create(key, new LockBeat(LockRecord.FORMAT, seq, lock.now().toString(), progress.get()));
         lock.confirm(this);
         leaseEnd = start + timing.lease().toNanos();
         lastFailure = null;
@@ -189,7 +189,7 @@ public final class HeldLock implements AutoCloseable {
         }
         try {
             lock.create(RepositoryLock.releasedKey(record.generation()),
-                    new LockBeat(LockRecord.FORMAT, seq + 1, lock.clock().instant().toString(), null));
+                    new LockBeat(LockRecord.FORMAT, seq + 1, lock.now().toString(), null));
             String last = previousBeat;
             if (last != null) {
                 lock.deleteQuietly(last);

@@ -14,6 +14,7 @@ import dev.walstow.storage.StorageException;
 import dev.walstow.storage.StoredObject;
 import java.io.IOException;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -69,7 +70,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What the store must give: create-only puts where exactly one of two racing writers wins (posix: {@code
  * symlink(2)}; S3 with {@code If-None-Match: *}), and listings that show a created object at once (posix; AWS S3
- * and the usual S3 stores are strongly consistent). With {@code conditional-write = "head-check"} (a store that
+ * and the usual S3 stores are strongly consistent). With {@code conditional-write = "head"} (a store that
  * ignores {@code If-None-Match}) two processes starting within the same moment can both create G+1, the later
  * write replacing the earlier: each reads the record back right after creating it and at every heartbeat, so the
  * one whose record was replaced stops within one heartbeat, but for those seconds two backups run.
@@ -150,7 +151,7 @@ public final class RepositoryLock {
             }
             long next = view.generation() + 1;
             LockRecord mine = new LockRecord(LockRecord.FORMAT, next, token, command, self.host(), self.user(),
-                    self.pid(), self.process().orElse(null), clock.instant().toString());
+                    self.pid(), self.process().orElse(null), now().toString());
             long start = nanoTime.getAsLong();
             if (create(holderKey(next), mine)) {
                 HeldLock held = new HeldLock(this, mine, timing, nanoTime, start);
@@ -228,8 +229,9 @@ public final class RepositoryLock {
         return repository;
     }
 
-    InstantSource clock() {
-        return clock;
+    /** Wall time for what is written (to the millisecond: it is read by people too). */
+    Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** Throws (and marks {@code held} lost) unless the highest generation is still {@code held}'s, unreleased. */
