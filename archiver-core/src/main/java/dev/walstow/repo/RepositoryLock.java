@@ -315,16 +315,13 @@ public final class RepositoryLock {
         } catch (StorageException e) {
             throw RepositoryError.of("reading the repository lock (" + PREFIX + ")", e);
         }
-        long top = 0;
-        for (ListedObject o : listed) {
-            top = Math.max(top, generationOf(o.key()).orElse(0L));
-        }
+        long top = listed.stream().mapToLong(o -> generationOf(o.key()).orElse(0L)).max().orElse(0);
         Optional<ListedObject> holder = Optional.empty();
         Optional<ListedObject> beat = Optional.empty();
         boolean released = false;
         for (ListedObject o : listed) {
             Matcher m = KEY.matcher(o.key());
-            if (!m.matches() || Long.parseLong(m.group(1)) != top) {
+            if (!m.matches() || generationOf(o.key()).filter(g -> g == top).isEmpty()) {
                 continue;
             }
             if (m.group(2) != null) {
@@ -339,9 +336,14 @@ public final class RepositoryLock {
         return new View(top, holder, record, released, beat, listed.stream().map(ListedObject::key).toList());
     }
 
+    /** A key of {@code lock/} that is not the lock's (or a number past any real generation) is ignored. */
     private static Optional<Long> generationOf(String key) {
         Matcher m = KEY.matcher(key);
-        return m.matches() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
+        try {
+            return m.matches() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
+        } catch (NumberFormatException tooLarge) {
+            return Optional.empty();
+        }
     }
 
     static String holderKey(long generation) {
