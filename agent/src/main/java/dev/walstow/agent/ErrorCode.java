@@ -29,7 +29,12 @@ public enum ErrorCode {
     /** A local file could not be read or written (source missing, destination not writable). */
     LOCAL_IO(10),
     /** A bug: something walstow did not expect. */
-    INTERNAL(11);
+    INTERNAL(11),
+    /**
+     * The repository lock is held by a running backup or expire (so this one did not start), or this run lost the
+     * lock to another and stopped. Never from archive-push or archive-get: they never take the lock.
+     */
+    LOCKED(12);
 
     /** Exit status of a successful command. */
     public static final int SUCCESS = 0;

@@ -10,6 +10,7 @@ import dev.walstow.error.RepositoryError;
 import dev.walstow.error.UserError;
 import dev.walstow.pg.PgConnections;
 import dev.walstow.repo.BoundRepository;
+import dev.walstow.repo.HeldLock;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.wal.Lsn;
 import dev.walstow.wal.SegmentName;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -38,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code retrier} is the one retry layer of the backup's repository calls: each part's put
  * ({@link PartStore}) and each check for the backup's WAL.
+ *
+ * <p>The caller holds the repository lock ({@code lock}): every part and every wait for WAL first checks that it is
+ * still held, and the manifest is written only after a read confirms it, so a backup whose lock was taken over
+ * (it stalled for longer than the lease) stops instead of recording a backup another process no longer expects.
  */
 public final class BackupRun {
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
@@ -49,12 +55,15 @@ public final class BackupRun {
     private final Retrier retrier;
     private final PgConnections connections;
     private final BackupConfig config;
+    private final HeldLock lock;
 
-    public BackupRun(BoundRepository repository, Retrier retrier, PgConnections connections, BackupConfig config) {
+    public BackupRun(BoundRepository repository, Retrier retrier, PgConnections connections, BackupConfig config,
+            HeldLock lock) {
         this.repository = repository;
         this.retrier = retrier;
         this.connections = connections;
         this.config = config;
+        this.lock = lock;
     }
 
     public Outcome run(boolean fastCheckpoint, Optional<Path> dataDirectory, Progress progress) {
@@ -87,11 +96,12 @@ public final class BackupRun {
             LOG.info("walstow backup {}: started at {} (checkpoint done), reading {}", label, startLsn, data);
             scan = DataDirectoryScan.scan(data);
             tablespaceNames = session.tablespaceNames();
-            progress.start(scan.totalBytes());
+            progress.start(scan.totalBytes(), scan.files().size());
             files = upload(label, scan, parts, progress);
             stopped = session.stop();
         }
         TimelineId timeline = timelineOf(stopped.backupLabel());
+        lock.ensureHeld();
         BackupManifest.StoredPart labelPart = parts.storeBytes(BackupLayout.backupLabelKey(label),
                 stopped.backupLabel().getBytes(StandardCharsets.UTF_8));
         BackupManifest.StoredPart mapPart = stopped.tablespaceMap() == null ? null
@@ -104,6 +114,7 @@ public final class BackupRun {
                 startTime.toString(), stopped.stopTime().toString(), size.bytes(), repository.codec().codecName(),
                 labelPart, mapPart, new TreeMap<>(scan.tablespaces()), scan.directories(), files,
                 scan.tablespaces().isEmpty() ? null : new TreeMap<>(tablespaceNames));
+        lock.confirm();
         BackupCatalog.write(repository.repository(), manifest);
         return new Outcome(manifest, progress.done(), progress.megabytesPerSecond());
     }
@@ -114,17 +125,24 @@ public final class BackupRun {
         List<Callable<Optional<BackupManifest.StoredPart>>> tasks = new ArrayList<>();
         List<int[]> owner = new ArrayList<>();
         List<DataDirectoryScan.LocalFile> local = scan.files();
+        AtomicIntegerArray partsLeft = new AtomicIntegerArray(local.size());
         for (int f = 0; f < local.size(); f++) {
             DataDirectoryScan.LocalFile file = local.get(f);
             int count = (int) Math.max(1, (file.size() + BackupLayout.PART_SIZE - 1) / BackupLayout.PART_SIZE);
+            partsLeft.set(f, count);
+            int fileIndex = f;
             for (int p = 0; p < count; p++) {
                 String key = BackupLayout.partKey(label, f, p);
                 long offset = p * BackupLayout.PART_SIZE;
                 // The last part reads to the end: the file may have grown since it was listed.
                 long limit = p == count - 1 ? Long.MAX_VALUE : BackupLayout.PART_SIZE;
                 tasks.add(() -> {
+                    lock.ensureHeld();
                     Optional<BackupManifest.StoredPart> stored = parts.store(key, file.source(), offset, limit);
                     stored.ifPresent(s -> progress.add(s.size()));
+                    if (partsLeft.decrementAndGet(fileIndex) == 0) {
+                        progress.fileDone();
+                    }
                     return stored;
                 });
                 owner.add(new int[] {f, p});
@@ -159,6 +177,7 @@ public final class BackupRun {
         long deadline = System.nanoTime() + config.archiveTimeout().toNanos();
         long next = first;
         while (next <= last) {
+            lock.ensureHeld();
             SegmentName name = SegmentName.of(timeline, next, size);
             if (WalPresence.inRepository(repository.repository(), retrier, name)) {
                 next++;

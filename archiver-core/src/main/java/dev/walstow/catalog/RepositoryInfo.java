@@ -1,6 +1,10 @@
 package dev.walstow.catalog;
 
+import dev.walstow.config.ConfigKeys;
+import dev.walstow.repo.ActiveLock;
+import dev.walstow.repo.LockProgress;
 import dev.walstow.repo.Repository;
+import dev.walstow.repo.RepositoryLock;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.wal.SegmentName;
 import dev.walstow.wal.TimelineId;
@@ -9,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code walstow info}: what the repository can recover. Reads only listings and the plain manifests, so it works
@@ -17,6 +22,9 @@ import java.util.List;
  * <p>The newest segment's age is the store's time for its object ({@code ObjectStore.listWithInfo}: the link's
  * mtime on posix, Last-Modified on S3), i.e. when it was archived, not when PostgreSQL wrote it; absent (null) with a
  * store that cannot tell. A large age on a busy server means archiving has stalled.
+ *
+ * <p>A backup or expire running meanwhile (it holds the repository lock) is shown with its progress; a backup's
+ * objects without a manifest are not listed as a backup.
  */
 public record RepositoryInfo(
         String repository,
@@ -26,7 +34,8 @@ public record RepositoryInfo(
         String oldestRecoverableTime,
         String newestSegment,
         String newestSegmentStored,
-        Long newestSegmentAgeSeconds) {
+        Long newestSegmentAgeSeconds,
+        Running running) {
 
     public record Backup(String label, long timeline, String startLsn, String stopLsn, String startTime,
             String stopTime, long bytes, int files) {}
@@ -41,11 +50,46 @@ public record RepositoryInfo(
         }
     }
 
-    public static RepositoryInfo of(Repository repository) {
-        return of(repository, Instant.now());
+    /**
+     * The backup or expire holding the repository lock ({@code RepositoryLock}), if one does: who, since when, its
+     * last heartbeat and the progress published with it.
+     *
+     * @param state {@code running}; {@code exited} (its process on this host is gone) or {@code stale} (no heartbeat
+     *     for longer than {@code [backup] lock-stale-after}): then the next backup or expire takes the lock over
+     */
+    public record Running(String command, String host,
+            long pid, String since,
+            String lastHeartbeat,
+            long heartbeatAgeSeconds, String state,
+            LockProgress progress) {
+
+        static Running of(ActiveLock a) {
+            return new Running(a.holder().command(), a.holder().host(), a.holder().pid(), a.holder().since(),
+                    a.lastSign().toString(), a.silence().toSeconds(), a.state().name().toLowerCase(Locale.ROOT),
+                    a.progress().orElse(null));
+        }
+
+        String text() {
+            String line = command + " running: host " + host + ", pid " + pid + ", since " + since;
+            if (!state.equals("running")) {
+                return line + "; but " + (state.equals("exited") ? "its process has exited"
+                        : "it has sent no heartbeat for " + age(heartbeatAgeSeconds))
+                        + ": the next backup or expire takes its lock over";
+            }
+            return line + (progress == null ? "" : ", progress " + progress.text()) + " (last heartbeat "
+                    + age(heartbeatAgeSeconds) + " ago)";
+        }
+    }
+
+    public static RepositoryInfo of(Repository repository, Duration lockStaleAfter) {
+        return of(repository, Instant.now(), RepositoryLock.of(repository, lockStaleAfter));
     }
 
     public static RepositoryInfo of(Repository repository, Instant now) {
+        return of(repository, now, RepositoryLock.of(repository, ConfigKeys.BACKUP_LOCK_STALE_AFTER.defaultValue()));
+    }
+
+    public static RepositoryInfo of(Repository repository, Instant now, RepositoryLock lock) {
         RepositoryBinding binding = repository.requireBinding();
         WalSegmentSize size = binding.identity().segmentSize();
         WalCatalog catalog = WalCatalog.load(repository, size);
@@ -73,8 +117,9 @@ public record RepositoryInfo(
         String newest = catalog.newestSegment().map(SegmentName::fileName).orElse(null);
         Instant stored = newest == null ? null : catalog.storedAt(newest).orElse(null);
         Long age = stored == null ? null : Math.max(0, Duration.between(stored, now).toSeconds());
+        Running running = lock.active().map(Running::of).orElse(null);
         return new RepositoryInfo(repository.location(), binding, backups, timelines, oldest, newest,
-                stored == null ? null : stored.toString(), age);
+                stored == null ? null : stored.toString(), age, running);
     }
 
     private static String age(long seconds) {
@@ -115,6 +160,9 @@ public record RepositoryInfo(
                     : " (archived " + newestSegmentStored + ", " + age(newestSegmentAgeSeconds) + " ago)");
         }
         sb.append('\n');
+        if (running != null) {
+            sb.append(running.text()).append('\n');
+        }
         return sb.toString();
     }
 }

@@ -9,6 +9,9 @@ import dev.walstow.runtime.Progress;
 import dev.walstow.config.WalstowConfig;
 import dev.walstow.pg.PgConnections;
 import dev.walstow.repo.BoundRepository;
+import dev.walstow.repo.HeldLock;
+import dev.walstow.repo.LockProgress;
+import dev.walstow.repo.RepositoryLock;
 import dev.walstow.runtime.Components;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,8 +57,12 @@ final class BackupCommand implements Callable<Integer> {
         // pg_backup_start may wait for a spread checkpoint: the session's statement timeout must allow for it.
         PgConnections pg = new PgConnections(cfg.postgres(), Duration.ofHours(6));
         try (BoundRepository repository = Components.open(cfg, Components.KeyUse.ENCRYPT_ONLY);
+                HeldLock lock = RepositoryLock.of(repository.repository(), cfg.backup().lockStaleAfter())
+                        .acquire("backup");
                 Progress progress = Progress.onTerminal("backup")) {
-            BackupRun.Outcome outcome = new BackupRun(repository, new Retrier(cfg.retry()), pg, cfg.backup())
+            lock.reportProgress(() -> new LockProgress(progress.filesDone(), progress.filesTotal(), progress.done(),
+                    progress.total()));
+            BackupRun.Outcome outcome = new BackupRun(repository, new Retrier(cfg.retry()), pg, cfg.backup(), lock)
                     .run(!spread, Optional.ofNullable(pgdata), progress);
             BackupManifest m = outcome.manifest();
             if (output.json()) {

@@ -11,7 +11,9 @@ import dev.walstow.expire.ExpirePlan;
 import dev.walstow.expire.ExpirePlanner;
 import dev.walstow.expire.ExpireRun;
 import dev.walstow.expire.RetentionPolicy;
+import dev.walstow.repo.HeldLock;
 import dev.walstow.repo.Repository;
+import dev.walstow.repo.RepositoryLock;
 import dev.walstow.runtime.Components;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -98,9 +100,12 @@ final class ExpireCommand implements Callable<Integer> {
         }
         RetentionPolicy policy = new RetentionPolicy(fullRule, windowRule, failed);
         Instant started = Instant.now();
-        try (Repository repository = Components.repository(cfg, false)) {
+        // A dry run deletes nothing and takes no lock; a real one holds the lock backups take (see RepositoryLock).
+        try (Repository repository = Components.repository(cfg, false);
+                HeldLock lock = dryRun ? null
+                        : RepositoryLock.of(repository, cfg.backup().lockStaleAfter()).acquire("expire")) {
             try {
-                String summary = expire(repository, cfg, policy, abandoned, out);
+                String summary = expire(repository, cfg, policy, abandoned, out, lock);
                 if (!dryRun) {
                     RunRecords.writeQuietly(repository, RunRecord.of(RunRecords.Kind.EXPIRE, started, Instant.now(),
                             true, 0, summary));
@@ -118,14 +123,14 @@ final class ExpireCommand implements Callable<Integer> {
 
     /** @return what was done, on one line */
     private String expire(Repository repository, WalstowConfig cfg, RetentionPolicy policy, Duration abandoned,
-            PrintWriter out) {
+            PrintWriter out, HeldLock lock) {
         ExpirePlan plan = ExpirePlanner.plan(repository, policy, Instant.now());
         out.print(plan.text(dryRun ? "would delete" : "delete"));
         ExpireRun run = new ExpireRun(repository, new Retrier(cfg.retry()), cfg.backup().parallelism());
         String summary = "expire: nothing to delete";
         ExpireRun.Outcome o = dryRun ? null : new ExpireRun.Outcome(0, 0, 0, 0);
         if (!dryRun && !plan.nothingToDo()) {
-            o = run.execute(plan);
+            o = run.execute(plan, lock::ensureHeld);
             summary = String.format("expire: deleted %d backups and %d aborted backups (%d objects), %d WAL files",
                     o.backups(), o.failedBackups(), o.objects(), o.walFiles());
             out.println(summary);

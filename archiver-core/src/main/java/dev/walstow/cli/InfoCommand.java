@@ -28,7 +28,7 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         WalstowConfig cfg = config.load();
         try (Repository repository = Components.repository(cfg, false)) {
-            RepositoryInfo info = RepositoryInfo.of(repository);
+            RepositoryInfo info = RepositoryInfo.of(repository, cfg.backup().lockStaleAfter());
             if (output.json()) {
                 OutputOption.print(spec.commandLine().getOut(), InfoJson.of(info));
             } else {

@@ -15,7 +15,20 @@ import java.util.List;
  */
 record InfoJson(int walstowJson, String repository, Cluster cluster, List<Backup> backups,
         List<Timeline> timelines, String oldestRecoverableTime, String newestSegment, String newestSegmentStored,
-        Long newestSegmentAgeSeconds) {
+        Long newestSegmentAgeSeconds, Running running) {
+
+    /** A backup or expire holding the repository's lock; {@code state} running, exited or silent. */
+    record Running(String command, String host, long pid, String since, String lastHeartbeat,
+            long heartbeatAgeSeconds, String state, Progress progress) {
+        static Running of(RepositoryInfo.Running r) {
+            return r == null ? null : new Running(r.command(), r.host(), r.pid(), r.since(), r.lastHeartbeat(),
+                    r.heartbeatAgeSeconds(), r.state(), r.progress() == null ? null : new Progress(
+                    r.progress().filesDone(), r.progress().filesTotal(), r.progress().bytesDone(),
+                    r.progress().bytesTotal()));
+        }
+    }
+
+    record Progress(long filesDone, long filesTotal, long bytesDone, long bytesTotal) {}
 
     /** @param systemIdentifier a string: 64 bits do not fit the numbers most JSON readers have */
     record Cluster(String systemIdentifier, int pgMajor, long walSegmentSize) {}
@@ -43,7 +56,7 @@ record InfoJson(int walstowJson, String repository, Cluster cluster, List<Backup
                 info.timelines().stream().map(t -> new Timeline(t.timeline(), ranges(t.ranges()),
                         ranges(t.gaps()))).toList(),
                 info.oldestRecoverableTime(), info.newestSegment(), info.newestSegmentStored(),
-                info.newestSegmentAgeSeconds());
+                info.newestSegmentAgeSeconds(), Running.of(info.running()));
     }
 
     private static List<Range> ranges(List<RepositoryInfo.Range> ranges) {

@@ -9,6 +9,7 @@ import dev.walstow.config.WalstowConfig;
 import dev.walstow.error.DataError;
 import dev.walstow.error.WalstowException;
 import dev.walstow.repo.BoundRepository;
+import dev.walstow.repo.RepositoryLock;
 import dev.walstow.runtime.Components;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -53,6 +54,9 @@ final class VerifyCommand implements Callable<Integer> {
                 out.println(NOT_DECRYPTED);
                 out.flush();
             }
+            RepositoryLock lock = RepositoryLock.of(repository.repository(), cfg.backup().lockStaleAfter());
+            RepositoryLock.Reading reading = lock.beforeReading("verify");
+            reading.note().ifPresent(out::println);
             RepositoryVerify.Report r;
             try {
                 r = verify.run(cfg.backup().parallelism(), progress);
@@ -64,6 +68,9 @@ final class VerifyCommand implements Callable<Integer> {
             r.missing().forEach(k -> out.println("missing: " + k));
             r.corrupt().forEach(k -> out.println("corrupt: " + k));
             r.gaps().forEach(k -> out.println("gap: " + k));
+            if (!r.ok()) {
+                lock.takenSince(reading, "verify").ifPresent(out::println);
+            }
             String summary = String.format("verify: %d objects %s, %d missing, %d corrupt, %d WAL gaps", r.found(),
                     r.decrypted() ? "found intact" : "present and consistent (content not decrypted)",
                     r.missing().size(), r.corrupt().size(), r.gaps().size());

@@ -149,7 +149,9 @@ public final class ConfigKeys {
             "How create-only puts are made. `if-none-match`: `If-None-Match: *` on the PUT (and on multipart "
             + "completion): atomic, exactly one of several writers wins (AWS S3, MinIO, recent Ceph RGW, R2, "
             + "s3proxy). `head`: HEAD, then PUT if absent: two writers of the same segment at the same moment could "
-            + "both succeed and the later one stays (only possible with two archivers for one cluster). `auto`: "
+            + "both succeed and the later one stays (only possible with two archivers for one cluster), and two "
+            + "`backup` or `expire` started at the same moment could both take the repository lock (the loser "
+            + "stops within its first heartbeat, 10 s). `auto`: "
             + "probe once per process whether the store honours the header (a test object under "
             + "`prefix/.walstow-probe/`, deleted after) and use it if so, else `head` with a warning. The answer is "
             + "kept for a day in `pg_wal/.walstow/s3-conditional-write-<hash>` (one file per endpoint, bucket and "
@@ -363,6 +365,14 @@ public final class ConfigKeys {
             + "stopped before its start, every later one, and the WAL from the oldest kept backup's start (0s: no "
             + "window rule). `--retention-window` overrides it. With both rules a backup is kept if either keeps "
             + "it; with neither, `expire` refuses to run."));
+
+    public static final ConfigKey.Dur BACKUP_LOCK_STALE_AFTER =
+            add(new ConfigKey.Dur(BACKUP, "lock-stale-after",
+            min(10), min(1), hours(24),
+            "How long the repository lock of a `backup` or `expire` on another host may go without a heartbeat "
+            + "(renewed every 10 s) before the next one takes it over; a holder on this host whose process has "
+            + "exited is taken over at once. A holder stops by itself once it could not renew the lock for half "
+            + "of this. Hosts' clocks must agree to well within half of it."));
 
     public static final ConfigKey.Bool METRICS_ENABLED =
             add(new ConfigKey.Bool(METRICS, "enabled",

@@ -121,11 +121,12 @@ public record WalstowConfig(
      * @param retentionWindow point-in-time recovery window {@code expire} keeps recoverable (zero: none)
      */
     public record BackupConfig(int parallelism, Duration archiveTimeout, Path tempDir, int retentionFull,
-            Duration retentionWindow) {
+            Duration retentionWindow, Duration lockStaleAfter) {
         public static BackupConfig defaults() {
             return new BackupConfig(ConfigKeys.BACKUP_PARALLELISM.defaultValue(),
                     ConfigKeys.BACKUP_ARCHIVE_TIMEOUT.defaultValue(), Path.of(System.getProperty("java.io.tmpdir")),
-                    ConfigKeys.BACKUP_RETENTION_FULL.defaultValue(), ConfigKeys.BACKUP_RETENTION_WINDOW.defaultValue());
+                    ConfigKeys.BACKUP_RETENTION_FULL.defaultValue(), ConfigKeys.BACKUP_RETENTION_WINDOW.defaultValue(),
+                    ConfigKeys.BACKUP_LOCK_STALE_AFTER.defaultValue());
         }
     }
 

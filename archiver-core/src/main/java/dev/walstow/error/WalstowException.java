@@ -12,7 +12,7 @@ import dev.walstow.agent.Explained;
  * data), which decides whether retrying can help.
  */
 public abstract sealed class WalstowException extends RuntimeException implements Explained
-        permits UserError, WalRejected, RepositoryError, DataError, LocalIoError, UnexpectedError {
+        permits UserError, WalRejected, RepositoryError, DataError, LocalIoError, UnexpectedError, LockConflict {
 
     private final ErrorCode code;
     private final String hint;

@@ -39,23 +39,34 @@ public final class ExpireRun {
     }
 
     public Outcome execute(ExpirePlan plan) {
+        return execute(plan, () -> {});
+    }
+
+    /**
+     * As {@link #execute(ExpirePlan)}, calling {@code beforeDelete} before every deletion: the repository lock's
+     * check ({@code HeldLock.ensureHeld}), which throws once the lock is lost, so a stalled expire whose lock was
+     * taken over by a backup stops deleting.
+     */
+    public Outcome execute(ExpirePlan plan, Runnable beforeDelete) {
         AtomicLong objects = new AtomicLong();
         for (ExpirePlan.Backup b : plan.expired()) {
+            beforeDelete.run();
             delete(b.manifestKey(), objects);
-            deleteAll(b.objects(), objects);
+            deleteAll(b.objects(), objects, beforeDelete);
         }
         AtomicLong wal = new AtomicLong();
-        deleteAll(plan.wal().stream().flatMap(r -> r.keys().stream()).toList(), wal);
+        deleteAll(plan.wal().stream().flatMap(r -> r.keys().stream()).toList(), wal, beforeDelete);
         for (ExpirePlan.Failed f : plan.failed()) {
-            deleteAll(f.keys(), objects);
+            deleteAll(f.keys(), objects, beforeDelete);
         }
         return new Outcome(plan.expired().size(), objects.get(), wal.get(), plan.failed().size());
     }
 
-    private void deleteAll(List<String> keys, AtomicLong counter) {
+    private void deleteAll(List<String> keys, AtomicLong counter, Runnable beforeDelete) {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (String key : keys) {
             tasks.add(() -> {
+                beforeDelete.run();
                 delete(key, counter);
                 return null;
             });

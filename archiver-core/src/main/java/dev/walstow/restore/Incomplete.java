@@ -2,6 +2,7 @@ package dev.walstow.restore;
 
 import dev.walstow.error.DataError;
 import dev.walstow.error.LocalIoError;
+import dev.walstow.error.LockConflict;
 import dev.walstow.error.RepositoryError;
 import dev.walstow.error.UnexpectedError;
 import dev.walstow.error.UserError;
@@ -32,6 +33,7 @@ final class Incomplete {
             case LocalIoError l -> new LocalIoError(message, hint, e);
             case UserError u -> new UserError(u.code(), message, hint, e);
             case WalRejected w -> new WalRejected(w.code(), message, hint);
+            case LockConflict c -> new LockConflict(message, hint, e);
             case UnexpectedError u -> u;
         };
     }

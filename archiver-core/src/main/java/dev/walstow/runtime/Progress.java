@@ -4,15 +4,18 @@ import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes done out of a total, printed on one refreshed terminal line about once a second, only when a terminal is
- * attached (logs and cron mail stay clean).
+ * Bytes (and files, where the work counts them) done out of a total, printed on one refreshed terminal line about
+ * once a second, only when a terminal is attached (logs and cron mail stay clean). The counts can also be read, e.g.
+ * for a backup's lock heartbeat.
  */
 public final class Progress implements AutoCloseable {
     private final String what;
     private final PrintStream out;
     private final AtomicLong done = new AtomicLong();
+    private final AtomicLong filesDone = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private volatile long total;
+    private volatile long filesTotal;
     private Thread printer;
 
     private Progress(String what, PrintStream out) {
@@ -36,12 +39,36 @@ public final class Progress implements AutoCloseable {
         }
     }
 
+    /** As {@link #start(long)}, for work that also counts files. */
+    public void start(long totalBytes, long totalFiles) {
+        filesTotal = totalFiles;
+        start(totalBytes);
+    }
+
     public void add(long bytes) {
         done.addAndGet(bytes);
     }
 
+    public void fileDone() {
+        filesDone.incrementAndGet();
+    }
+
     public long done() {
         return done.get();
+    }
+
+    /** Bytes to do, as given to {@link #start}; 0 before. */
+    public long total() {
+        return total;
+    }
+
+    public long filesDone() {
+        return filesDone.get();
+    }
+
+    /** Files to do, as given to {@link #start(long, long)}; 0 before (or if the work does not count files). */
+    public long filesTotal() {
+        return filesTotal;
     }
 
     /** MB/s (10^6 bytes) since creation. */

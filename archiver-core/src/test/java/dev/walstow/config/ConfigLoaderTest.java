@@ -199,6 +199,7 @@ class ConfigLoaderTest {
         assertThat(defaults.backup().parallelism()).isEqualTo(4);
         assertThat(defaults.backup().retentionFull()).isZero();
         assertThat(defaults.backup().retentionWindow()).isEqualTo(Duration.ZERO);
+        assertThat(defaults.backup().lockStaleAfter()).isEqualTo(Duration.ofMinutes(10));
 
         WalstowConfig set = ConfigLoader.parse(SRC, MINIMAL + """
                 [backup]
@@ -207,9 +208,10 @@ class ConfigLoaderTest {
                 temp-dir = "/var/tmp"
                 retention-full = 2
                 retention-window = "7d"
+                lock-stale-after = "30m"
                 """);
         assertThat(set.backup()).isEqualTo(new WalstowConfig.BackupConfig(8, Duration.ofSeconds(90),
-                Path.of("/var/tmp"), 2, Duration.ofDays(7)));
+                Path.of("/var/tmp"), 2, Duration.ofDays(7), Duration.ofMinutes(30)));
 
         assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + """
                 [backup]

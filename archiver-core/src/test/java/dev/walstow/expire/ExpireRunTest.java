@@ -11,6 +11,7 @@ import dev.walstow.backup.BackupManifest;
 import dev.walstow.catalog.TimelineHistory;
 import dev.walstow.catalog.WalCatalog;
 import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.error.LockConflict;
 import dev.walstow.error.WalstowException;
 import dev.walstow.repo.Repository;
 import dev.walstow.restore.RecoveryTarget;
@@ -88,6 +89,26 @@ class ExpireRunTest {
             assertThat(ExpirePlanner.plan(repo.repository, POLICY, NOW).nothingToDo()).isTrue();
             assertThat(BackupCatalog.load(repo.repository)).hasSize(2);
         }
+    }
+
+    @Test
+    @DisplayName("an expire whose lock is lost stops before its next deletion")
+    void lostLockStopsDeleting() throws Exception {
+        SyntheticRepository repo = fourBackups();
+        ExpirePlan plan = ExpirePlanner.plan(repo.repository, POLICY, NOW);
+        List<String> before = repo.keys("");
+        AtomicInteger checks = new AtomicInteger();
+        LockConflict lost = new LockConflict("this expire lost the repository lock", "run it again");
+
+        assertThatThrownBy(() -> new ExpireRun(repo.repository, ONCE, 1).execute(plan, () -> {
+            if (checks.incrementAndGet() > 3) {
+                throw lost;
+            }
+        })).isSameAs(lost);
+
+        List<String> deleted = new ArrayList<>(before);
+        deleted.removeAll(repo.keys(""));
+        assertThat(deleted).hasSize(3);
     }
 
     private static SyntheticRepository fourBackups() {

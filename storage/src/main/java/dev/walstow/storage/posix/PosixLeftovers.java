@@ -1,5 +1,6 @@
 package dev.walstow.storage.posix;
 
+import dev.walstow.storage.LocalProcess;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -26,7 +27,7 @@ import java.util.Optional;
  * it links leaves, with a writer older than {@link PosixPut}'s give-back, a key reported archived that points to
  * nothing, i.e. lost WAL. No age is safe for all of them, so the start-up sweep uses none.
  *
- * <p>What is proof: each temporary file's name carries its writer ({@link PosixWriter}: boot id, pid namespace,
+ * <p>What is proof: each temporary file's name carries its writer ({@link LocalProcess}: boot id, pid namespace,
  * pid, start time). A writer of this boot and pid namespace whose pid is free, or held by a process started at
  * another time, has exited, and a dead process's put never resumes. Its temporary files go, and so do unlinked data
  * files that are the <em>same file</em> (inode) as one of them: a put keeps its temporary name as a hard link to its
@@ -63,7 +64,7 @@ final class PosixLeftovers {
                 .startsWith("."))) {
             for (Path entry : hidden) {
                 String name = entry.getFileName().toString();
-                Optional<PosixWriter> writer = PosixNames.tempWriter(name);
+                Optional<LocalProcess> writer = PosixNames.tempWriter(name);
                 if (writer.isPresent()) {
                     BasicFileAttributes attrs = attributes(entry);
                     if (attrs != null && attrs.isRegularFile()

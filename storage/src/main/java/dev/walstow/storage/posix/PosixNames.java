@@ -1,5 +1,6 @@
 package dev.walstow.storage.posix;
 
+import dev.walstow.storage.LocalProcess;
 import dev.walstow.storage.ObjectMeta;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,18 +31,18 @@ final class PosixNames {
 
     /**
      * {@code .NAME.tmp.<random>.<writer>}: content being written, or a put's own name for its data file until the
-     * put is over; never the target of a link. The writer ({@link PosixWriter#token}) lets the next daemon start
+     * put is over; never the target of a link. The writer ({@link LocalProcess#token}) lets the next daemon start
      * tell a dead process's leftovers from a live one's; at most 222 characters for a 128-character NAME.
      */
     static String tempName(String name) {
         String random = String.format("%016x", ThreadLocalRandom.current().nextLong());
-        return "." + name + ".tmp." + random + PosixWriter.current().map(w -> "." + w.token()).orElse("");
+        return "." + name + ".tmp." + random + LocalProcess.current().map(w -> "." + w.token()).orElse("");
     }
 
     /** The writer named in temporary file name {@code fileName}; empty for other files and for older temp names. */
-    static Optional<PosixWriter> tempWriter(String fileName) {
+    static Optional<LocalProcess> tempWriter(String fileName) {
         Matcher m = TEMP_FILE.matcher(fileName);
-        return m.matches() && m.group(1) != null ? PosixWriter.parse(m.group(1)) : Optional.empty();
+        return m.matches() && m.group(1) != null ? LocalProcess.parse(m.group(1)) : Optional.empty();
     }
 
     /** The key component whose link may point to data file {@code fileName}; empty if it is no data file name. */

@@ -1,5 +1,6 @@
 package dev.walstow.storage.posix;
 
+import dev.walstow.storage.LocalProcess;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.ObjectStoreContractTest;
 import dev.walstow.storage.PutResult;
@@ -104,11 +105,11 @@ class PosixLeftoverCleanupTest {
     @DisplayName("the start-up sweep removes what dead writers left at once, and never an object, a live writer's "
             + "file, or what it cannot prove dead")
     void startUpSweep() throws Exception {
-        PosixWriter self = PosixWriter.current().orElse(null);
+        LocalProcess self = LocalProcess.current().orElse(null);
         assumeTrue(self != null, "/proc does not name this process's boot, pid namespace and start time");
         // The same pid started at another time: the pid was reused, so the writer that named these files is gone.
-        String dead = new PosixWriter(self.bootId(), self.pidNamespace(), self.pid(), self.startTicks() + 1).token();
-        String otherBoot = new PosixWriter("f".repeat(32), self.pidNamespace(), 1, 1).token();
+        String dead = new LocalProcess(self.bootId(), self.pidNamespace(), self.pid(), self.startTicks() + 1).token();
+        String otherBoot = new LocalProcess("f".repeat(32), self.pidNamespace(), 1, 1).token();
         PosixObjectStore store = new PosixObjectStore(root);
         store.putIfAbsent("wal/kept", BYTES, META);
         Path dir = root.resolve("wal");

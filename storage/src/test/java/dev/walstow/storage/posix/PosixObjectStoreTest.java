@@ -1,5 +1,6 @@
 package dev.walstow.storage.posix;
 
+import dev.walstow.storage.LocalProcess;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.ObjectStore;
 import dev.walstow.storage.ObjectStoreContractTest;
@@ -49,12 +50,12 @@ class PosixObjectStoreTest extends ObjectStoreContractTest {
 
     @Override
     protected boolean abandonAnUploadOfDeadWriter(String key) throws Exception {
-        PosixWriter self = PosixWriter.current().orElse(null);
+        LocalProcess self = LocalProcess.current().orElse(null);
         if (self == null) {
             return false;
         }
         // This pid with another start time: the pid was reused, so the writer is gone.
-        String dead = new PosixWriter(self.bootId(), self.pidNamespace(), self.pid(), self.startTicks() + 1).token();
+        String dead = new LocalProcess(self.bootId(), self.pidNamespace(), self.pid(), self.startTicks() + 1).token();
         Path link = root.resolve(key);
         Files.write(Files.createDirectories(link.getParent()).resolve("." + link.getFileName()
                 + ".tmp.0123456789abcdef." + dead), new byte[] {1, 2, 3});

@@ -1,4 +1,4 @@
-package dev.walstow.storage.posix;
+package dev.walstow.storage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The process that wrote a temporary file of a {@link PosixObjectStore}, as encoded in the file's name: kernel boot
- * id, pid namespace, pid and the process's start time (clock ticks since boot, {@code /proc/PID/stat} field 22).
+ * A process on a Linux host, named so that another process can later tell whether it has exited: kernel boot id, pid
+ * namespace, pid and the process's start time (clock ticks since boot, {@code /proc/PID/stat} field 22). Names the
+ * writer of a posix store's temporary file (in the file's name) and the holder of the repository lock.
  *
  * <p>Why all four: a pid means something only inside one pid namespace of one boot (containers share the boot id
  * but not the pids; another NFS client shares neither), and pids are reused, which the start time exposes. Only
@@ -19,32 +20,32 @@ import java.util.regex.Pattern;
  * @param bootId {@code /proc/sys/kernel/random/boot_id} without dashes (32 hex digits)
  * @param pidNamespace the inode number of {@code /proc/self/ns/pid}
  */
-record PosixWriter(String bootId, long pidNamespace, long pid, long startTicks) {
+public record LocalProcess(String bootId, long pidNamespace, long pid, long startTicks) {
     private static final Pattern TOKEN = Pattern.compile("([0-9a-f]{32})-([0-9]{1,19})-([0-9]{1,10})-([0-9]{1,19})");
     private static final Pattern NAMESPACE = Pattern.compile("pid:\\[([0-9]{1,19})]");
     private static final Path PROC = Path.of("/proc");
     /** A process that is there but whose start time we cannot read: alive, as far as we can tell. */
     private static final long UNKNOWN = -1;
 
-    /** This process, or empty where {@code /proc} does not tell (then temporary names carry no writer). */
-    private static final Optional<PosixWriter> CURRENT = readCurrent();
+    private static final Optional<LocalProcess> CURRENT = readCurrent();
 
-    static Optional<PosixWriter> current() {
+    /** This process, or empty where {@code /proc} does not tell (then temporary names carry no writer). */
+    public static Optional<LocalProcess> current() {
         return CURRENT;
     }
 
-    /** {@code BOOTID-PIDNS-PID-START}: the part of a temporary file's name that names its writer. */
-    String token() {
+    /** {@code BOOTID-PIDNS-PID-START}: what names the process in a temporary file's name and in a lock. */
+    public String token() {
         return bootId + "-" + pidNamespace + "-" + pid + "-" + startTicks;
     }
 
-    static Optional<PosixWriter> parse(String token) {
+    public static Optional<LocalProcess> parse(String token) {
         Matcher m = TOKEN.matcher(token);
         if (!m.matches()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new PosixWriter(m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+            return Optional.of(new LocalProcess(m.group(1), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
                     Long.parseLong(m.group(4))));
         } catch (NumberFormatException e) {
             return Optional.empty();
@@ -57,8 +58,8 @@ record PosixWriter(String bootId, long pidNamespace, long pid, long startTicks) 
      * {@code /proc} mounted {@code hidepid}, another user's live process is invisible, so a missing pid proves
      * nothing unless the writer was us (a process always sees its own uid's processes).
      */
-    boolean isDead(boolean sameOwner) {
-        Optional<PosixWriter> self = CURRENT;
+    public boolean isDead(boolean sameOwner) {
+        Optional<LocalProcess> self = CURRENT;
         if (self.isEmpty() || !self.get().bootId.equals(bootId) || self.get().pidNamespace != pidNamespace) {
             return false;
         }
@@ -69,7 +70,7 @@ record PosixWriter(String bootId, long pidNamespace, long pid, long startTicks) 
         return start.get() != UNKNOWN && start.get() != startTicks;
     }
 
-    private static Optional<PosixWriter> readCurrent() {
+    private static Optional<LocalProcess> readCurrent() {
         try {
             String boot = Files.readString(PROC.resolve("sys/kernel/random/boot_id")).trim().replace("-", "");
             Matcher ns = NAMESPACE.matcher(Files.readSymbolicLink(PROC.resolve("self/ns/pid")).toString());
@@ -78,7 +79,7 @@ record PosixWriter(String bootId, long pidNamespace, long pid, long startTicks) 
             if (!boot.matches("[0-9a-f]{32}") || !ns.matches() || start.isEmpty() || start.get() == UNKNOWN) {
                 return Optional.empty();
             }
-            return Optional.of(new PosixWriter(boot, Long.parseLong(ns.group(1)), pid, start.get()));
+            return Optional.of(new LocalProcess(boot, Long.parseLong(ns.group(1)), pid, start.get()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // not Linux, or /proc not mounted: temp names fall back to the random part
         }
