@@ -58,7 +58,8 @@ class CommandJsonTest {
         JsonNode doc = JsonDocument.parse(info.out());
 
         assertThat(keys(doc)).containsExactly("walstow_json", "repository", "cluster", "backups", "timelines",
-                "oldest_recoverable_time", "newest_segment", "newest_segment_stored", "newest_segment_age_seconds");
+                "oldest_recoverable_time", "newest_segment", "newest_segment_stored", "newest_segment_age_seconds",
+                "running");
         assertThat(doc.at("/cluster/system_identifier").isTextual()).isTrue();
         assertThat(doc.at("/cluster/system_identifier").asText()).isEqualTo(PosixTestRepository.SYSTEM);
         assertIntegers(doc.get("cluster"), "pg_major", "wal_segment_size");

@@ -100,12 +100,12 @@ class RepositoryLockCommandsTest {
         assertThat(text.out()).contains("backup running: host " + me.host() + ", pid " + me.pid() + ", since "
                 + backup.record().since() + ", progress 3 of 10 files, 300 of 1,000 MiB (last heartbeat ");
         assertThat(json.exit()).as(json.toString()).isZero();
-        assertThat(json.out()).contains("\"running\" : {", "\"command\" : \"backup\"", "\"pid\" : " + me.pid(),
-                "\"state\" : \"running\"", "\"files-done\" : 3", "\"bytes-total\" : " + (1000L << 20));
+        assertThat(json.out()).contains("\"running\": {", "\"command\": \"backup\"", "\"pid\": " + me.pid(),
+                "\"state\": \"running\"", "\"files_done\": 3", "\"bytes_total\": " + (1000L << 20));
 
         backup.close();
         assertThat(walstow("info").out()).doesNotContain("running:");
-        assertThat(walstow("info", "--output", "json").out()).contains("\"running\" : null");
+        assertThat(walstow("info", "--output", "json").out()).contains("\"running\": null");
     }
 
     @Test
