@@ -49,7 +49,7 @@ class ManPagesAndCompletionIT {
         Proc man = Proc.run(null, Map.of("MANPAGER", "cat", "MANWIDTH", "100"), 60,
                 List.of("man", "-l", MAN1.resolve("walstow-restore.1.gz").toString())).ok();
         assertThat(man.out()).contains("NAME", "walstow-restore - Restore a backup", "SYNOPSIS", "walstow restore",
-                "--target-lsn=LSN", "Recover up to this WAL location", "--log-level=LEVEL");
+                "--target-lsn=LSN", "Recover to this WAL position", "--log-level=LEVEL");
     }
 
     @Test
