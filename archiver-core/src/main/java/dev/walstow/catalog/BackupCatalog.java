@@ -68,9 +68,10 @@ public final class BackupCatalog {
             }
             try (StoredObject o = object.get()) {
                 BackupManifest m = JSON.readValue(o.content(), BackupManifest.class);
-                if (m.format() != BackupManifest.FORMAT) {
+                if (m.format() < BackupManifest.OLDEST_FORMAT || m.format() > BackupManifest.FORMAT) {
                     throw DataError.integrity(key + " has format " + m.format() + ", this walstow reads "
-                            + BackupManifest.FORMAT, "use the walstow version that wrote it", null);
+                            + BackupManifest.OLDEST_FORMAT + " to " + BackupManifest.FORMAT,
+                            "use the walstow version that wrote it", null);
                 }
                 return Optional.of(m);
             }
