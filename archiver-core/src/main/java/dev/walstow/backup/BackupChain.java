@@ -72,8 +72,8 @@ public final class BackupChain {
                         + "repository (deleted, or its manifest is missing)");
             }
             BackupManifest o = older.get();
-            if (!o.systemIdentifier().equals(current.systemIdentifier())
-                    || !java.util.Objects.equals(blockSize(o), blockSize(current))) {
+            if (!o.systemIdentifier().equals(current.systemIdentifier()) || o.blockSize() != null
+                    && !o.blockSize().equals(current.blockSize())) {
                 throw broken(newest, "backup " + current.label() + " builds on " + ref + ", which belongs to another "
                         + "cluster or block size");
             }
@@ -85,10 +85,6 @@ public final class BackupChain {
             result.layers(f);
         }
         return result;
-    }
-
-    private static Integer blockSize(BackupManifest m) {
-        return m.backupType() == BackupType.FULL ? null : m.blockSize();
     }
 
     private static DataError broken(BackupManifest newest, String what) {

@@ -3,7 +3,9 @@ package dev.walstow.backup;
 import dev.walstow.runtime.ParallelTasks;
 import dev.walstow.runtime.Progress;
 import dev.walstow.catalog.BackupCatalog;
+import dev.walstow.catalog.TimelineHistory;
 import dev.walstow.catalog.WalPresence;
+import dev.walstow.backup.delta.WalSummaries;
 import dev.walstow.archive.Retrier;
 import dev.walstow.config.WalstowConfig.BackupConfig;
 import dev.walstow.error.RepositoryError;
@@ -19,14 +21,13 @@ import dev.walstow.wal.WalSegmentSize;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -49,7 +50,15 @@ public final class BackupRun {
     private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
     private static final Pattern START_TIMELINE = Pattern.compile("(?m)^START TIMELINE: (\\d+)$");
 
-    public record Outcome(BackupManifest manifest, long bytes, double megabytesPerSecond) {}
+    /**
+     * @param decision the type taken and why
+     * @param changesFrom how the changed blocks were found (empty for a full), said in words
+     */
+    public record Outcome(BackupManifest manifest, long bytes, double megabytesPerSecond,
+            ReferenceChoice.Decision decision, Optional<String> changesFrom) {}
+
+    /** How long an incremental waits for PostgreSQL 17's WAL summarizer to reach the backup's start. */
+    static final Duration SUMMARY_WAIT = Duration.ofMinutes(2);
 
     private final BoundRepository repository;
     private final Retrier retrier;
@@ -66,7 +75,9 @@ public final class BackupRun {
         this.lock = lock;
     }
 
-    public Outcome run(boolean fastCheckpoint, Optional<Path> dataDirectory, Progress progress) {
+    /** @param requested {@code --type}; empty: an incremental when a usable backup exists, else a full */
+    public Outcome run(Optional<BackupType> requested, boolean fastCheckpoint, Optional<Path> dataDirectory,
+            Progress progress) {
         RepositoryBinding binding = repository.binding();
         PartStore parts = new PartStore(repository, retrier, config.tempDir());
         PgBackupSession.Stopped stopped;
@@ -77,6 +88,11 @@ public final class BackupRun {
         Map<String, String> tablespaceNames;
         List<BackupManifest.FileEntry> files;
         int versionNum;
+        int blockSize;
+        ReferenceChoice.Decision decision;
+        Optional<String> changesFrom = Optional.empty();
+        String source = null;
+        BackupFiles reader;
         try (PgBackupSession session = PgBackupSession.open(connections)) {
             versionNum = session.versionNum();
             String systemId = session.systemIdentifier();
@@ -93,11 +109,34 @@ public final class BackupRun {
             startTime = session.now();
             label = BackupLayout.labelFor(startTime);
             startLsn = session.start("walstow " + label, fastCheckpoint);
-            LOG.info("walstow backup {}: started at {} (checkpoint done), reading {}", label, startLsn, data);
+            blockSize = session.intSetting("block_size");
+            TimelineHistory history = LocalTimelineHistory.read(data, session.checkpointTimeline());
+            decision = ReferenceChoice.decide(requested, BackupCatalog.load(repository.repository()),
+                    new ReferenceChoice.Server(systemId, versionNum, history, startLsn));
+            LOG.info("walstow backup {}: {} backup, started at {} (checkpoint done), reading {}; {}", label,
+                    decision.type().text(), startLsn, data, decision.why());
+            Optional<BackupFiles.Delta> delta = Optional.empty();
+            if (decision.reference().isPresent()) {
+                BackupChain chain = decision.reference().get();
+                WalSummaries.Loaded loaded = versionNum >= 170000
+                        ? WalSummaries.load(session.connection(), chain.newest().start(), startLsn,
+                                history.path().stream().map(s -> s.timeline().value()).collect(Collectors.toSet()),
+                                SUMMARY_WAIT, System::nanoTime)
+                        : new WalSummaries.Loaded(Optional.empty(), "PostgreSQL " + versionNum / 10000
+                                + " has no WAL summaries");
+                source = loaded.summaries().isPresent() ? "wal-summary" : "page-scan";
+                changesFrom = Optional.of(loaded.summaries().isPresent() ? "changed blocks from " + loaded.why()
+                        : "changed blocks by a page scan (every page read, those with an LSN at or after "
+                                + chain.newest().start() + " kept): " + loaded.why());
+                LOG.info("walstow backup {}: {}", label, changesFrom.get());
+                delta = Optional.of(new BackupFiles.Delta(chain, blockSize, session.intSetting("segment_size"),
+                        loaded.summaries()));
+            }
             scan = DataDirectoryScan.scan(data);
             tablespaceNames = session.tablespaceNames();
             progress.start(scan.totalBytes(), scan.files().size());
-            files = upload(label, scan, parts, progress);
+            reader = new BackupFiles(label, parts, lock, config.parallelism(), progress, delta);
+            files = reader.upload(scan.files());
             stopped = session.stop();
         }
         TimelineId timeline = timelineOf(stopped.backupLabel());
@@ -113,57 +152,12 @@ public final class BackupRun {
                 versionNum, timeline.value(), startLsn.toString(), stopped.stopLsn().toString(),
                 startTime.toString(), stopped.stopTime().toString(), size.bytes(), repository.codec().codecName(),
                 labelPart, mapPart, new TreeMap<>(scan.tablespaces()), scan.directories(), files,
-                scan.tablespaces().isEmpty() ? null : new TreeMap<>(tablespaceNames));
+                scan.tablespaces().isEmpty() ? null : new TreeMap<>(tablespaceNames))
+                .withChain(decision.type(), decision.reference().map(c -> c.newest().label()).orElse(null),
+                        blockSize, source, reader.stats());
         lock.confirm();
         BackupCatalog.write(repository.repository(), manifest);
-        return new Outcome(manifest, progress.done(), progress.megabytesPerSecond());
-    }
-
-    /** One task per part; a file is recorded only if every part of it was read (else it vanished: dropped). */
-    private List<BackupManifest.FileEntry> upload(String label, DataDirectoryScan.Result scan, PartStore parts,
-            Progress progress) {
-        List<Callable<Optional<BackupManifest.StoredPart>>> tasks = new ArrayList<>();
-        List<int[]> owner = new ArrayList<>();
-        List<DataDirectoryScan.LocalFile> local = scan.files();
-        AtomicIntegerArray partsLeft = new AtomicIntegerArray(local.size());
-        for (int f = 0; f < local.size(); f++) {
-            DataDirectoryScan.LocalFile file = local.get(f);
-            int count = (int) Math.max(1, (file.size() + BackupLayout.PART_SIZE - 1) / BackupLayout.PART_SIZE);
-            partsLeft.set(f, count);
-            int fileIndex = f;
-            for (int p = 0; p < count; p++) {
-                String key = BackupLayout.partKey(label, f, p);
-                long offset = p * BackupLayout.PART_SIZE;
-                // The last part reads to the end: the file may have grown since it was listed.
-                long limit = p == count - 1 ? Long.MAX_VALUE : BackupLayout.PART_SIZE;
-                tasks.add(() -> {
-                    lock.ensureHeld();
-                    Optional<BackupManifest.StoredPart> stored = parts.store(key, file.source(), offset, limit);
-                    stored.ifPresent(s -> progress.add(s.size()));
-                    if (partsLeft.decrementAndGet(fileIndex) == 0) {
-                        progress.fileDone();
-                    }
-                    return stored;
-                });
-                owner.add(new int[] {f, p});
-            }
-        }
-        List<Optional<BackupManifest.StoredPart>> stored = ParallelTasks.run(config.parallelism(), tasks);
-        List<BackupManifest.FileEntry> files = new ArrayList<>();
-        int i = 0;
-        for (int f = 0; f < local.size(); f++) {
-            List<BackupManifest.StoredPart> fileParts = new ArrayList<>();
-            boolean complete = true;
-            for (; i < owner.size() && owner.get(i)[0] == f; i++) {
-                complete &= stored.get(i).isPresent();
-                stored.get(i).ifPresent(fileParts::add);
-            }
-            if (complete) {
-                long size = fileParts.stream().mapToLong(BackupManifest.StoredPart::size).sum();
-                files.add(new BackupManifest.FileEntry(local.get(f).path(), size, local.get(f).mode(), fileParts));
-            }
-        }
-        return files;
+        return new Outcome(manifest, progress.done(), progress.megabytesPerSecond(), decision, changesFrom);
     }
 
     /**

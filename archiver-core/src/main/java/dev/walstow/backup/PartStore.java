@@ -39,6 +39,7 @@ final class PartStore {
     private final WalCodec codec;
     private final Retrier retrier;
     private final Path tempDir;
+    private final java.util.concurrent.atomic.AtomicLong storedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     PartStore(BoundRepository repository, Retrier retrier, Path tempDir) {
         this.repository = repository;
@@ -69,6 +70,7 @@ final class PartStore {
             }
             ObjectMeta meta = new ObjectMeta(encoded.sha256Hex(), encoded.plainSize(), codec.codecName());
             retrier.call("storing " + key, () -> put(key, temp, meta));
+            storedBytes.addAndGet(encoded.storedSize());
             return Optional.of(new BackupManifest.StoredPart(key, offset, encoded.plainSize(), encoded.sha256Hex()));
         } finally {
             try {
@@ -77,6 +79,59 @@ final class PartStore {
                 // a leftover in the temp directory is harmless
             }
         }
+    }
+
+    /**
+     * What reading one range of a file for an incremental backup found.
+     *
+     * @param part the stored object, or empty when no block of the range changed (nothing is stored)
+     * @param end where the range's data ended (the file's length when this is its last range)
+     */
+    record Increment(Optional<BackupManifest.StoredPart> part, int blocks, long end, long bytesRead) {}
+
+    /**
+     * Stores the changed blocks of {@code [offset, offset + limit)} of {@code source} that {@code blocks} selects, as
+     * one {@link dev.walstow.backup.delta.IncrementalFormat} object under {@code key}; stores nothing when none did.
+     *
+     * @return empty if the file vanished (dropped while the backup ran: WAL replay handles it)
+     */
+    Optional<Increment> storeIncrement(String key, Path source, long offset,
+            java.util.function.Function<FileChannel, dev.walstow.backup.delta.IncrementalInput> blocks) {
+        Path temp = createTemp();
+        try {
+            CodecResult encoded;
+            dev.walstow.backup.delta.IncrementalInput input;
+            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+                    OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
+                input = blocks.apply(in);
+                encoded = codec.encode(input, out);
+            } catch (NoSuchFileException e) {
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new LocalIoError("cannot back up " + source + ": " + Failures.describe(e),
+                        "check the data directory and [backup] temp-dir (" + tempDir + ", free space)", e);
+            }
+            if (input.blocks() == 0) {
+                return Optional.of(new Increment(Optional.empty(), 0, input.end(), input.bytesRead()));
+            }
+            ObjectMeta meta = new ObjectMeta(encoded.sha256Hex(), encoded.plainSize(), codec.codecName());
+            retrier.call("storing " + key, () -> put(key, temp, meta));
+            storedBytes.addAndGet(encoded.storedSize());
+            return Optional.of(new Increment(Optional.of(new BackupManifest.StoredPart(key, offset,
+                    encoded.plainSize(), encoded.sha256Hex(), input.blocks())), input.blocks(), input.end(),
+                    input.bytesRead()));
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // a leftover in the temp directory is harmless
+            }
+        }
+    }
+
+    /** Bytes of every object stored so far (encoded: compressed and encrypted). */
+    long storedBytes() {
+        return storedBytes.get();
     }
 
     /** Stores small bytes (backup_label, tablespace_map) encoded like every data object. */
@@ -92,6 +147,7 @@ final class PartStore {
             }
             ObjectMeta meta = new ObjectMeta(encoded.sha256Hex(), encoded.plainSize(), codec.codecName());
             retrier.call("storing " + key, () -> put(key, temp, meta));
+            storedBytes.addAndGet(encoded.storedSize());
             return new BackupManifest.StoredPart(key, 0, encoded.plainSize(), encoded.sha256Hex());
         } finally {
             try {

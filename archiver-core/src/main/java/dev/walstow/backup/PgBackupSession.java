@@ -48,6 +48,30 @@ final class PgBackupSession implements AutoCloseable {
         return versionNum;
     }
 
+    /** The open session, for the WAL summary functions. */
+    Connection connection() {
+        return connection;
+    }
+
+    /** A numeric setting in its base unit (block_size in bytes, segment_size in blocks). */
+    int intSetting(String name) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT setting FROM pg_settings WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Integer.parseInt(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw failure("reading " + name, e);
+        }
+    }
+
+    /** The timeline of the latest checkpoint: after {@link #start}, the backup's. */
+    dev.walstow.wal.TimelineId checkpointTimeline() {
+        return new dev.walstow.wal.TimelineId(Long.parseLong(single(connection,
+                "SELECT timeline_id::text FROM pg_control_checkpoint()")));
+    }
+
     String dataDirectory() {
         return single(connection, "SHOW data_directory");
     }

@@ -52,6 +52,34 @@ public final class PartFetch {
         }
     }
 
+    /**
+     * Writes the part at its offset of {@code file} except the blocks set in {@code skip} (written from a newer
+     * backup of the chain). The whole part is still decoded and its checksum checked.
+     */
+    public void toFileExcept(StoredPart part, Path file, java.util.BitSet skip, int blockSize) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            OutputStream out = new BufferedOutputStream(new MaskedOutput(ch, part.offset(), skip, blockSize), 1 << 16);
+            CodecResult r = decode(part, out);
+            out.flush();
+            ch.force(false);
+            check(part, r);
+        } catch (StorageException e) {
+            throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
+        } catch (IOException e) {
+            throw new LocalIoError("cannot write " + file + ": " + Failures.describe(e),
+                    "check free space and permissions of the target directory", e);
+        }
+    }
+
+    /** Decodes the part into {@code out} and checks its size and checksum (after {@code out} had every byte). */
+    public void decodeInto(StoredPart part, OutputStream out) throws IOException {
+        try {
+            check(part, decode(part, out));
+        } catch (StorageException e) {
+            throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
+        }
+    }
+
     public byte[] toBytes(StoredPart part) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
@@ -146,6 +174,44 @@ public final class PartFetch {
             throw DataError.integrity(part.key() + ": checksum mismatch (manifest sha256 " + part.sha256() + ", "
                     + part.size() + " bytes; restored sha256 " + r.sha256Hex() + ", " + r.plainSize() + " bytes)",
                     "the object is damaged; run walstow verify and restore from another backup (--set)", null);
+        }
+    }
+
+    /** Writes at a file position, leaving out whole blocks set in {@code skip}. */
+    private static final class MaskedOutput extends OutputStream {
+        private final FileChannel channel;
+        private final java.util.BitSet skip;
+        private final int blockSize;
+        private long position;
+
+        MaskedOutput(FileChannel channel, long position, java.util.BitSet skip, int blockSize) {
+            this.channel = channel;
+            this.position = position;
+            this.skip = skip;
+            this.blockSize = blockSize;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                long block = position / blockSize;
+                int n = (int) Math.min(len, (block + 1) * blockSize - position);
+                if (block > Integer.MAX_VALUE || !skip.get((int) block)) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, n);
+                    long at = position;
+                    while (buf.hasRemaining()) {
+                        at += channel.write(buf, at);
+                    }
+                }
+                position += n;
+                off += n;
+                len -= n;
+            }
         }
     }
 }

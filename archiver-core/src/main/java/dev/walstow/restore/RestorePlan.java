@@ -1,5 +1,6 @@
 package dev.walstow.restore;
 
+import dev.walstow.backup.BackupChain;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.catalog.TimelineHistory;
 import dev.walstow.catalog.WalCatalog;
@@ -24,8 +25,10 @@ import java.util.function.Function;
  *
  * @param first the backup's start segment, named as archived (on the newest timeline of the path that has it)
  * @param last the last segment the check covers
+ * @param chain the backup and those it builds on, down to its full: every one is read by the restore
  */
-public record RestorePlan(BackupManifest backup, TimelineHistory history, SegmentName first, SegmentName last) {
+public record RestorePlan(BackupManifest backup, TimelineHistory history, SegmentName first, SegmentName last,
+        BackupChain chain) {
 
     /**
      * @param backups complete backups, oldest first
@@ -38,6 +41,8 @@ public record RestorePlan(BackupManifest backup, TimelineHistory history, Segmen
             throw UserError.usage("the repository holds no complete backup", "take one with walstow backup");
         }
         BackupManifest backup = choose(backups, target, chosen);
+        BackupChain chain = BackupChain.of(backup,
+                label -> backups.stream().filter(b -> b.label().equals(label)).findFirst());
         TimelineHistory history = histories.apply(targetTimeline(backup, catalog, target, histories));
         if (!history.includes(backup.timelineId(), backup.stop())) {
             throw UserError.usage("backup " + backup.label() + " (timeline " + backup.timelineId() + ", stop "
@@ -59,7 +64,7 @@ public record RestorePlan(BackupManifest backup, TimelineHistory history, Segmen
                     + "earlier target (--target-lsn) or another backup (--set); walstow info shows the gaps", null);
         }
         return new RestorePlan(backup, history, archived(catalog, history, backup.timelineId(), from, size),
-                SegmentName.of(history.target(), to, size));
+                SegmentName.of(history.target(), to, size), chain);
     }
 
     /**

@@ -130,39 +130,17 @@ public final class RestoreRun {
                     backup.directories().stream().map(BackupManifest.Directory::path).collect(Collectors.toSet()));
         }
         progress.start(backup.totalBytes());
-        long[] reused = {0};
-        List<Callable<Void>> tasks = new ArrayList<>();
-        FileEntry control = null;
-        for (FileEntry f : backup.files()) {
-            if (f.path().equals(PG_CONTROL)) {
-                control = f;
-                continue;
-            }
-            prepare(dir.resolve(f.path()), f, reuse);
-            for (StoredPart part : f.parts()) {
-                tasks.add(() -> {
-                    Path file = dir.resolve(f.path());
-                    if (reuse && PartFetch.matches(part, file)) {
-                        synchronized (reused) {
-                            reused[0] += part.size();
-                        }
-                    } else {
-                        toFile(fetch, part, file);
-                    }
-                    progress.add(part.size());
-                    return null;
-                });
-            }
-        }
-        ParallelTasks.run(request.parallelism(), tasks);
-        if (control == null) {
+        DataFiles data = new DataFiles(repository, retrier, dir, reuse, progress, request.parallelism());
+        List<FileEntry> control = backup.files().stream().filter(f -> f.path().equals(PG_CONTROL)).toList();
+        if (control.isEmpty()) {
             throw new LocalIoError("backup " + backup.label() + " has no " + PG_CONTROL,
                     "the backup is damaged; run walstow verify and restore another (--set)", null);
         }
-        Path controlFile = dir.resolve(PG_CONTROL);
-        prepare(controlFile, control, false);
-        control.parts().forEach(p -> toFile(fetch, p, controlFile));
-        progress.add(control.size());
+        data.write(checked.plan().chain(), backup.files().stream().filter(f -> !f.path().equals(PG_CONTROL))
+                .toList());
+        // Last, and never reused: the directory is unstartable until every other file is durable.
+        deleteIfExists(dir.resolve(PG_CONTROL));
+        new DataFiles(repository, retrier, dir, false, progress, 1).write(checked.plan().chain(), control);
 
         writeRecoveryFiles(dir.root(), backup, checked, request);
         dir.clearIncomplete();
@@ -171,8 +149,8 @@ public final class RestoreRun {
                     + "archive into the repository; for a server that replaces the primary, restore with "
                     + "--archive-mode preserve (or ALTER SYSTEM RESET archive_mode and restart)", dir.root());
         }
-        long fetched = progress.done() - reused[0];
-        return new Outcome(checked.plan(), fetched, reused[0], progress.megabytesPerSecond());
+        long fetched = progress.done() - data.reused();
+        return new Outcome(checked.plan(), fetched, data.reused(), progress.megabytesPerSecond());
     }
 
     private void toFile(PartFetch fetch, StoredPart part, Path file) {
@@ -187,7 +165,7 @@ public final class RestoreRun {
     }
 
     /** Creates the file with its mode and the manifest's size (--delta: cuts a longer leftover). */
-    private static void prepare(Path file, FileEntry entry, boolean delta) {
+    static void prepare(Path file, FileEntry entry, boolean delta) {
         try {
             if (!delta || !Files.exists(file)) {
                 Files.deleteIfExists(file);

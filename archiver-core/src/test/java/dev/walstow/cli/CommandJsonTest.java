@@ -197,7 +197,9 @@ class CommandJsonTest {
     @Test
     @DisplayName("backup: the backup as info lists it and the rate as integer bytes per second")
     void backup() {
-        JsonNode doc = JsonDocument.parse(Json.write(BackupJson.of(new BackupRun.Outcome(newer, 3, 12.5))));
+        JsonNode doc = JsonDocument.parse(Json.write(BackupJson.of(new BackupRun.Outcome(newer, 3, 12.5,
+                new dev.walstow.backup.ReferenceChoice.Decision(dev.walstow.backup.BackupType.FULL,
+                        java.util.Optional.empty(), "--type full"), java.util.Optional.empty()))));
         assertThat(keys(doc)).containsExactly("walstow_json", "backup", "bytes_per_second");
         assertThat(keys(doc.get("backup"))).containsExactly("label", "timeline", "start_lsn", "stop_lsn",
                 "start_time", "stop_time", "bytes", "files");

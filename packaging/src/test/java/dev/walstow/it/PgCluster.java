@@ -114,6 +114,13 @@ final class PgCluster implements AutoCloseable {
                 "-c", sql).ok().out().trim();
     }
 
+    /** As {@link #sql}, in database {@code database} (psql only). */
+    String sqlIn(String database, String sql) {
+        return Proc.asPostgres(null, env, 300, binaries.tool("psql").toString(), "-X", "-v", "ON_ERROR_STOP=1",
+                "-h", socketDir.toString(), "-p", String.valueOf(port), "-U", "postgres", "-d", database, "-Atq",
+                "-c", sql).ok().out().trim();
+    }
+
     /**
      * A JDBC connection over the server's Unix socket (trust authentication, so the root test JVM may log in as
      * postgres), with a statement timeout so that no test hangs on SQL.

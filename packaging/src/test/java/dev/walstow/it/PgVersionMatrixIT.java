@@ -3,6 +3,8 @@ package dev.walstow.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.walstow.wal.PgMajor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every supported PostgreSQL major end to end, each on a fresh cluster and repository: {@code walstow init}, WAL
  * archived through archive_command, a segment fetched back with archive-get and its page header checked,
- * {@code walstow backup}, {@code walstow restore} to a recovery_target_time with exact row counts after promotion,
+ * {@code walstow backup} (a full, then an incremental: by page scan, or by WAL summaries on 17 and 18 with
+ * summarize_wal = on), {@code walstow restore} of the chain to a recovery_target_time with exact row counts after promotion,
  * and {@code walstow verify}. 15 is Debian's build; the others are zonky's, which have no psql, so the test's own
  * SQL goes through JDBC. Also WAL segment sizes other than 16 MiB, and the refusal of a major walstow does not
  * support.
@@ -72,7 +75,7 @@ class PgVersionMatrixIT {
         WalstowDist walstow = WalstowDist.withKeys(dir, repo, primary, "[backup]\narchive-timeout = \"120s\"\n");
         try (primary) {
             primary.configure("wal_level = replica", "archive_mode = on",
-                    "archive_command = '" + walstow.archiveCommand() + "'");
+                    "archive_command = '" + walstow.archiveCommand() + "'", major >= 17 ? "summarize_wal = on" : "");
             walstow.run(null, "init").ok();
             assertThat(Files.readString(repo.resolve("repository.json"))).containsPattern("\"pg-major\"\\s*:\\s*" + major);
             primary.start();
@@ -88,6 +91,20 @@ class PgVersionMatrixIT {
             // pg_backup_start); the manifest is written only once the backup's WAL is in the repository.
             Proc backup = walstow.run(null, "backup").ok();
             assertThat(backup.out()).contains("complete");
+
+            // An incremental on top: changed blocks from the server's WAL summaries on 17+ (summarize_wal = on),
+            // from a page scan before; the restore below recovers from the chain.
+            primary.sql("UPDATE events SET payload = 'updated' WHERE id % 10 = 0");
+            primary.sql("CREATE TABLE later AS SELECT g FROM generate_series(1, 1000) g");
+            String incr = walstow.run(null, "backup", "--output", "json").ok().out();
+            JsonNode manifest = new ObjectMapper().readTree(repo.resolve("backup/" + new ObjectMapper().readTree(incr)
+                    .at("/backup/label").asText() + "/manifest.json").toFile());
+            assertThat(manifest.get("type").asText()).isEqualTo("incr");
+            assertThat(manifest.get("changes-from").asText()).isEqualTo(major >= 17 ? "wal-summary" : "page-scan");
+            if (major >= 17) {
+                assertThat(manifest.at("/stats/read-bytes").asLong()).as("only changed blocks and whole files read")
+                        .isLessThan(manifest.at("/stats/changed-bytes").asLong() * 3 / 2);
+            }
 
             insertOneByOne(primary, "before", 40);
             PgCluster.sleep(1100);
@@ -109,6 +126,8 @@ class PgVersionMatrixIT {
                 restored.start();
                 restored.awaitSql("SELECT pg_is_in_recovery()", "f", WAIT);
                 assertThat(restored.sql("SELECT count(*) FROM events WHERE batch = 'seed'")).isEqualTo("20000");
+                assertThat(restored.sql("SELECT count(*) FROM events WHERE payload = 'updated'")).isEqualTo("2000");
+                assertThat(restored.sql("SELECT count(*) FROM later")).isEqualTo("1000");
                 assertThat(restored.sql("SELECT count(*) FROM events WHERE batch = 'before'")).isEqualTo("40");
                 assertThat(restored.sql("SELECT count(*) FROM events WHERE batch = 'after'")).isEqualTo("0");
                 assertThat(restored.log()).containsPattern("restored log file \"0000000100000000000000[0-9A-F]{2}\" from archive");

@@ -74,6 +74,21 @@ final class WalstowDist {
      * Writes a configuration with a posix repository and OpenPGP keys (made with walstow keygen). The RPO guard is
      * off: it would otherwise connect to whatever server listens at the default address.
      */
+    /**
+     * The same repository and keys as this configuration, but backing up {@code cluster} (its data directory and
+     * SQL connection), written to {@code config}.
+     */
+    WalstowDist pointedAt(Path config, PgCluster cluster) {
+        WalstowDist w = new WalstowDist(launcher, config);
+        String text = read(this.config)
+                .replaceFirst("(?m)^data = \".*\"$", "data = \"" + cluster.data + "\"")
+                .replaceFirst("(?m)^host = \".*\"$", "host = \"" + cluster.socketDir + "\"")
+                .replaceFirst("(?m)^port = \\d+$", "port = " + cluster.port)
+                .replaceFirst("listen = \"127.0.0.1:\\d+\"", "listen = \"127.0.0.1:" + w.metricsPort + "\"");
+        write(config, text);
+        return w;
+    }
+
     static WalstowDist withKeys(Path base, Path repo, Path pgdata) {
         return withKeys(new WalstowDist(base.resolve("walstow.toml")), repo, pgdata, "", "[guard]\nenabled = false\n");
     }

@@ -1,10 +1,9 @@
 package dev.walstow.backup.delta;
 
 import dev.walstow.error.DataError;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -30,15 +29,12 @@ import java.util.zip.CRC32C;
  * manifest) at its end. docs/disaster-recovery.md shows how to rebuild a file from a chain by hand.
  */
 public final class IncrementalFormat {
-    static final byte[] MAGIC = "WSINCR01".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = "WSINCR01".getBytes(StandardCharsets.US_ASCII);
     static final int END = 0xFFFFFFFF;
     public static final int HEADER_BYTES = 12;
     public static final int TRAILER_BYTES = 20;
 
     private IncrementalFormat() {}
-
-    /** One block: its number within the file and its bytes. */
-    public record Block(int number, byte[] bytes) {}
 
     /** The size of an object holding {@code blocks} blocks. */
     public static long objectSize(int blocks, int blockSize) {
@@ -66,89 +62,130 @@ public final class IncrementalFormat {
         return b.array();
     }
 
-    /** Reads an object's blocks in order, checking each block's CRC and the trailer. */
-    public static final class Reader {
-        private final DataInputStream in;
+    /** Receives an object's blocks, each checked, in ascending order. */
+    @FunctionalInterface
+    public interface Blocks {
+        void accept(int number, byte[] block) throws IOException;
+    }
+
+    /**
+     * Parses an object as the codec decodes it (push, so that a restore streams it): hands each block to
+     * {@code blocks} once its CRC matched, and checks the order, the trailer, and that nothing follows it.
+     */
+    public static final class Sink extends OutputStream {
+        private enum State { HEADER, NUMBER, BLOCK, TRAILER, DONE }
+
         private final String name;
-        private final int blockSize;
+        private final Blocks blocks;
+        private State state = State.HEADER;
+        private byte[] buffer = new byte[HEADER_BYTES];
+        private int have;
+        private int blockSize;
+        private int number;
+        private long previous = -1;
         private int count;
-        private int previous = -1;
         private long length = -1;
 
         /** @param name the object, for messages */
-        public Reader(InputStream in, String name) throws IOException {
-            this.in = new DataInputStream(in);
+        public Sink(String name, Blocks blocks) {
             this.name = name;
-            byte[] magic = new byte[MAGIC.length];
-            readFully(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw damaged("it does not start with " + new String(MAGIC, java.nio.charset.StandardCharsets.US_ASCII));
-            }
-            this.blockSize = readInt();
-            if (blockSize < 512 || blockSize > (1 << 20) || Integer.bitCount(blockSize) != 1) {
-                throw damaged("block size " + blockSize);
-            }
+            this.blocks = blocks;
         }
 
-        public int blockSize() {
-            return blockSize;
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
-        /** The next block (its bytes checked), or null after the trailer, which is checked too. */
-        public Block next() throws IOException {
-            int number = readInt();
-            if (number == END) {
-                int stored = readInt();
-                long fileLength = in.readLong();
-                int crc = readInt();
-                byte[] check = trailer(stored, fileLength);
-                if (stored != count || ByteBuffer.wrap(check, 16, 4).getInt() != crc) {
-                    throw damaged("its trailer does not match its " + count + " blocks");
-                }
-                if (in.read() != -1) {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (state == State.DONE) {
                     throw damaged("bytes follow its trailer");
                 }
-                length = fileLength;
-                return null;
+                int n = Math.min(len, buffer.length - have);
+                System.arraycopy(b, off, buffer, have, n);
+                have += n;
+                off += n;
+                len -= n;
+                if (have == buffer.length) {
+                    have = 0;
+                    advance();
+                }
             }
-            if (Integer.compareUnsigned(number, previous) <= 0 && previous >= 0) {
-                throw damaged("block " + Integer.toUnsignedString(number) + " follows block " + previous);
-            }
-            int crc = readInt();
-            byte[] block = new byte[blockSize];
-            readFully(block);
-            CRC32C actual = new CRC32C();
-            actual.update(block);
-            if ((int) actual.getValue() != crc) {
-                throw damaged("block " + number + " fails its CRC-32C");
-            }
-            previous = number;
-            count++;
-            return new Block(number, block);
         }
 
-        /** The file's length after restore; known once {@link #next} returned null. */
-        public long fileLength() {
-            if (length < 0) {
-                throw new IllegalStateException("the trailer was not read yet");
+        private void advance() throws IOException {
+            ByteBuffer in = ByteBuffer.wrap(buffer);
+            switch (state) {
+                case HEADER -> {
+                    byte[] magic = new byte[MAGIC.length];
+                    in.get(magic);
+                    blockSize = in.getInt();
+                    if (!Arrays.equals(magic, MAGIC)) {
+                        throw damaged("it does not start with " + new String(MAGIC, StandardCharsets.US_ASCII));
+                    }
+                    if (blockSize < 512 || blockSize > (1 << 20) || Integer.bitCount(blockSize) != 1) {
+                        throw damaged("block size " + blockSize);
+                    }
+                    expect(State.NUMBER, 4);
+                }
+                case NUMBER -> {
+                    number = in.getInt();
+                    if (number == END) {
+                        expect(State.TRAILER, TRAILER_BYTES - 4);
+                    } else {
+                        if ((number & 0xFFFFFFFFL) <= previous) {
+                            throw damaged("block " + Integer.toUnsignedString(number) + " follows block " + previous);
+                        }
+                        expect(State.BLOCK, 4 + blockSize);
+                    }
+                }
+                case BLOCK -> {
+                    int crc = in.getInt();
+                    CRC32C actual = new CRC32C();
+                    actual.update(buffer, 4, blockSize);
+                    if ((int) actual.getValue() != crc) {
+                        throw damaged("block " + Integer.toUnsignedString(number) + " fails its CRC-32C");
+                    }
+                    blocks.accept(number, Arrays.copyOfRange(buffer, 4, 4 + blockSize));
+                    previous = number & 0xFFFFFFFFL;
+                    count++;
+                    expect(State.NUMBER, 4);
+                }
+                case TRAILER -> {
+                    int stored = in.getInt();
+                    long fileLength = in.getLong();
+                    int crc = in.getInt();
+                    byte[] check = trailer(stored, fileLength);
+                    if (stored != count || ByteBuffer.wrap(check, 16, 4).getInt() != crc) {
+                        throw damaged("its trailer does not match its " + count + " blocks");
+                    }
+                    length = fileLength;
+                    state = State.DONE;
+                }
+                case DONE -> throw damaged("bytes follow its trailer");
+            }
+        }
+
+        private void expect(State next, int bytes) {
+            state = next;
+            if (buffer.length != bytes) {
+                buffer = new byte[bytes];
+            }
+        }
+
+        /** Blocks received. */
+        public int blocks() {
+            return count;
+        }
+
+        /** The trailer's file length; checks that the object was complete. */
+        public long finish() {
+            if (state != State.DONE) {
+                throw damaged("it ends early");
             }
             return length;
-        }
-
-        private int readInt() throws IOException {
-            try {
-                return in.readInt();
-            } catch (EOFException e) {
-                throw damaged("it ends early");
-            }
-        }
-
-        private void readFully(byte[] b) throws IOException {
-            try {
-                in.readFully(b);
-            } catch (EOFException e) {
-                throw damaged("it ends early");
-            }
         }
 
         private DataError damaged(String what) {

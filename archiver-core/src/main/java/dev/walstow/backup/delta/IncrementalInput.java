@@ -36,11 +36,10 @@ public final class IncrementalInput extends InputStream {
     private IncrementalInput(FileChannel channel, long offset, long limit, int blockSize, Selector selector) {
         this.channel = channel;
         this.offset = offset;
-        this.limit = limit;
+        this.limit = rangeEnd(offset, limit) - offset;
         this.blockSize = blockSize;
         this.selector = selector;
         this.current = IncrementalFormat.header(blockSize);
-        this.end = offset;
     }
 
     /**
@@ -72,11 +71,12 @@ public final class IncrementalInput extends InputStream {
             }
 
             private boolean fill(IncrementalInput in) throws IOException {
-                if (at >= offset + limit) {
+                long rangeEnd = rangeEnd(offset, limit);
+                if (at >= rangeEnd) {
                     return false;
                 }
                 chunk.clear();
-                chunk.limit((int) Math.min(chunk.capacity(), offset + limit - at));
+                chunk.limit((int) Math.min(chunk.capacity(), rangeEnd - at));
                 while (chunk.hasRemaining() && channel.read(chunk, at + chunk.position()) >= 0) {
                     // read until the chunk is full or the file ends
                 }
@@ -107,7 +107,7 @@ public final class IncrementalInput extends InputStream {
             @Override
             public byte[] next(IncrementalInput in) throws IOException {
                 long size = channel.size();
-                long rangeEnd = Math.min(size, offset + limit);
+                long rangeEnd = Math.min(size, rangeEnd(offset, limit));
                 in.end = Math.max(in.end, rangeEnd);
                 while (index < numbers.length) {
                     long number = numbers[index++] & 0xFFFFFFFFL;
@@ -128,6 +128,11 @@ public final class IncrementalInput extends InputStream {
                 return null;
             }
         });
+    }
+
+    /** {@code offset + limit}, without overflowing for the last part's "to the end" ({@code Long.MAX_VALUE}). */
+    private static long rangeEnd(long offset, long limit) {
+        return offset + Math.min(limit, Long.MAX_VALUE - offset);
     }
 
     /** Blocks written so far (all of them once the stream is read to its end). */
