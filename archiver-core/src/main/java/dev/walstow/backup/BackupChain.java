@@ -72,8 +72,7 @@ public final class BackupChain {
                         + "repository (deleted, or its manifest is missing)");
             }
             BackupManifest o = older.get();
-            if (!o.systemIdentifier().equals(current.systemIdentifier())
-                    || !java.util.Objects.equals(blockSize(o), blockSize(current))) {
+            if (!o.systemIdentifier().equals(current.systemIdentifier()) || !sameBlockSize(o, current)) {
                 throw broken(newest, "backup " + current.label() + " builds on " + ref + ", which belongs to another "
                         + "cluster or block size");
             }
@@ -87,8 +86,9 @@ public final class BackupChain {
         return result;
     }
 
-    private static Integer blockSize(BackupManifest m) {
-        return m.backupType() == BackupType.FULL ? null : m.blockSize();
+    /** A format 1 full did not record its block size: its system identifier already ties it to the cluster. */
+    private static boolean sameBlockSize(BackupManifest a, BackupManifest b) {
+        return a.blockSize() == null || b.blockSize() == null || a.blockSize().equals(b.blockSize());
     }
 
     private static DataError broken(BackupManifest newest, String what) {
