@@ -355,8 +355,16 @@ public final class ConfigKeys {
     public static final ConfigKey.Int BACKUP_RETENTION_FULL =
             add(new ConfigKey.Int(BACKUP, "retention-full",
             0, 0, 10_000,
-            "Full backups `expire` keeps at least: the newest N (0: no count rule). `--retention-full` overrides "
-            + "it."));
+            "Full backups `expire` keeps at least: the newest N fulls, each with the differential and incremental "
+            + "backups that build on it (0: no count rule). A full that expires takes those with it. "
+            + "`--retention-full` overrides it."));
+
+    public static final ConfigKey.Int BACKUP_RETENTION_DIFF =
+            add(new ConfigKey.Int(BACKUP, "retention-diff",
+            0, 0, 10_000,
+            "Differential backups `expire` keeps of the fulls `retention-full` keeps: the newest N; an older "
+            + "differential expires with the incrementals that build on it, unless a kept backup needs it (0: "
+            + "every differential stays with its full). Needs `retention-full`. `--retention-diff` overrides it."));
 
     public static final ConfigKey.Dur BACKUP_RETENTION_WINDOW =
             add(new ConfigKey.Dur(BACKUP, "retention-window",

@@ -2,10 +2,12 @@ package dev.walstow.expire;
 
 import static dev.walstow.expire.SyntheticRepository.T1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.walstow.archive.Retrier;
 import dev.walstow.catalog.BackupCatalog;
+import dev.walstow.backup.BackupChain;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.catalog.TimelineHistory;
@@ -92,6 +94,28 @@ class ExpireRunTest {
     }
 
     @Test
+    @DisplayName("an expire of a chain interrupted after any number of deletions never leaves a backup whose chain is "
+            + "broken: the incrementals go before the full they build on")
+    void interruptedChainExpireNeverBreaksAChain() throws Exception {
+        RetentionPolicy full1 = new RetentionPolicy(1, Duration.ZERO, Duration.ofDays(1));
+        int total = ExpirePlanner.plan(twoChains().repository, full1, NOW).objectCount();
+        for (int allowed = 0; allowed < total; allowed++) {
+            SyntheticRepository repo = twoChains();
+            Repository failing = new Repository(new FailingDeletes(repo.store, allowed));
+            ExpirePlan plan = ExpirePlanner.plan(failing, full1, NOW);
+            assertThatThrownBy(() -> new ExpireRun(failing, ONCE, 2).execute(plan))
+                    .isInstanceOf(WalstowException.class);
+
+            List<BackupManifest> left = BackupCatalog.load(repo.repository);
+            for (BackupManifest m : left) {
+                assertThatCode(() -> BackupChain.of(m, l -> left.stream().filter(b -> b.label().equals(l))
+                        .findFirst())).as("after %d deletions, the chain of %s", allowed, m.label())
+                        .doesNotThrowAnyException();
+            }
+        }
+    }
+
+    @Test
     @DisplayName("an expire whose lock is lost stops before its next deletion")
     void lostLockStopsDeleting() throws Exception {
         SyntheticRepository repo = fourBackups();
@@ -120,6 +144,16 @@ class ExpireRunTest {
         repo.segments(T1, 0x02, 0x20);
         assertThat(SegmentName.of(T1, 0x20, SyntheticRepository.SIZE).fileName())
                 .isEqualTo("000000010000000000000020");
+        return repo;
+    }
+
+    /** full → incr → incr, then full → incr, with their WAL. */
+    private static SyntheticRepository twoChains() {
+        SyntheticRepository repo = new SyntheticRepository();
+        BackupManifest full = repo.backup(T1, 0x02, 0x03, "2026-01-02T00:00:00Z");
+        repo.incr(repo.incr(full, 0x04, 0x05, "2026-01-03T00:00:00Z"), 0x06, 0x07, "2026-01-04T00:00:00Z");
+        repo.incr(repo.backup(T1, 0x08, 0x09, "2026-01-05T00:00:00Z"), 0x0A, 0x0B, "2026-01-06T00:00:00Z");
+        repo.segments(T1, 0x02, 0x10);
         return repo;
     }
 

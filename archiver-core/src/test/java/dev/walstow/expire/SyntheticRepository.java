@@ -3,6 +3,7 @@ package dev.walstow.expire;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
+import dev.walstow.backup.BackupType;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
@@ -24,8 +25,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A repository in memory with backups and WAL made up for a test: manifests as {@code walstow backup} writes them,
- * empty objects, and a clock that sets each object's stored time.
+ * A repository in memory with backups and WAL made up for a test: manifests as {@code walstow backup} writes them
+ * (fulls, and differential and incremental backups naming their reference), empty objects, and a clock that sets
+ * each object's stored time.
  */
 final class SyntheticRepository {
     static final WalSegmentSize SIZE = new WalSegmentSize(16 << 20);
@@ -41,8 +43,38 @@ final class SyntheticRepository {
         repository.writeBinding(RepositoryBinding.of(new ClusterIdentity(7, 15, SIZE), "2026-01-01T00:00:00Z", "test"));
     }
 
-    /** A complete backup on {@code tli} from segment {@code start} to {@code stop}, stopped at {@code stopTime}. */
+    /** A complete full backup on {@code tli} from segment {@code start} to {@code stop}, stopped at {@code stopTime}. */
     BackupManifest backup(TimelineId tli, long start, long stop, String stopTime) {
+        return write(manifest(tli, start, stop, stopTime));
+    }
+
+    /** A complete differential backup of {@code full}, on its timeline. */
+    BackupManifest diff(BackupManifest full, long start, long stop, String stopTime) {
+        return chained(BackupType.DIFF, full, start, stop, stopTime);
+    }
+
+    /** A complete incremental backup of {@code reference}, on its timeline. */
+    BackupManifest incr(BackupManifest reference, long start, long stop, String stopTime) {
+        return chained(BackupType.INCR, reference, start, stop, stopTime);
+    }
+
+    /** Removes a backup's manifest only, as a half-done deletion would: every backup built on it is broken. */
+    void deleteManifest(BackupManifest backup) {
+        try {
+            store.delete(BackupLayout.manifestKey(backup.label()));
+        } catch (dev.walstow.storage.StorageException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private BackupManifest chained(BackupType type, BackupManifest reference, long start, long stop,
+            String stopTime) {
+        BackupManifest m = manifest(reference.timelineId(), start, stop, stopTime);
+        return write(m.withChain(type, reference.label(), 8192, "page-scan",
+                new BackupManifest.Stats(1000, 100, 200)));
+    }
+
+    private BackupManifest manifest(TimelineId tli, long start, long stop, String stopTime) {
         Instant stopped = Instant.parse(stopTime);
         String label = BackupLayout.labelFor(stopped.minusSeconds(600));
         clock.set(stopped);
@@ -58,9 +90,13 @@ final class SyntheticRepository {
         put(labelPart.key());
         put(data.key());
         put(RepositoryLayout.keyOf(new BackupHistoryName(SegmentName.of(tli, start, SIZE), 0x28)));
+        return m;
+    }
+
+    private BackupManifest write(BackupManifest m) {
         try {
             byte[] json = new ObjectMapper().writeValueAsBytes(m);
-            store.putIfAbsent(BackupLayout.manifestKey(label), json, ObjectMeta.ofPlain(json));
+            store.putIfAbsent(BackupLayout.manifestKey(m.label()), json, ObjectMeta.ofPlain(json));
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
