@@ -126,7 +126,7 @@ class CommandJsonTest {
         assertThat(clean.exit()).as(clean.toString()).isZero();
         JsonNode ok = JsonDocument.parse(clean.out());
         assertThat(keys(ok)).containsExactly("walstow_json", "ok", "objects_intact", "missing", "corrupt",
-                "wal_gaps");
+                "wal_gaps", "broken_chains");
         assertThat(ok.get("ok").booleanValue()).isTrue();
         assertIntegers(ok, "objects_intact");
         assertThat(ok.get("objects_intact").intValue()).as("2 backups of 2 objects, 9 segments").isEqualTo(13);
