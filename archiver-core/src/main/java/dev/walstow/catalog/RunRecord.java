@@ -15,7 +15,7 @@ import java.time.Instant;
  * @param startedAt when the command started (this host's clock)
  * @param finishedAt when it finished
  * @param ok whether it did all it set out to do (a backup record is only written for a complete backup)
- * @param problems what verify found wrong (missing, corrupt objects and WAL gaps); 0 otherwise
+ * @param problems what verify found wrong (missing, corrupt objects, WAL gaps, broken chains); 0 otherwise
  * @param summary one line for people: what was done, or the error that stopped it
  * @param backup for a backup: which one, from its manifest
  */
