@@ -370,9 +370,10 @@ public final class ConfigKeys {
             add(new ConfigKey.Dur(BACKUP, "retention-window",
             Duration.ZERO, Duration.ZERO, Duration.ofDays(36_500),
             "Point-in-time recovery window `expire` keeps recoverable, e.g. `\"7d\"`: the newest backup that "
-            + "stopped before its start, every later one, and the WAL from the oldest kept backup's start (0s: no "
-            + "window rule). `--retention-window` overrides it. With both rules a backup is kept if either keeps "
-            + "it; with neither, `expire` refuses to run."));
+            + "stopped before its start, every later one (each with the backups it builds on), and the WAL from the "
+            + "oldest kept backup's start (0s: no window rule). `--retention-window` overrides it. With several "
+            + "rules a backup is kept if any keeps it; with neither this nor `retention-full`, `expire` refuses to "
+            + "run."));
 
     public static final ConfigKey.Dur BACKUP_LOCK_STALE_AFTER =
             add(new ConfigKey.Dur(BACKUP, "lock-stale-after",
