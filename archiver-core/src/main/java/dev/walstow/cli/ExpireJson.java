@@ -27,7 +27,7 @@ record ExpireJson(int walstowJson, boolean dryRun, Policy policy, List<KeptBacku
      */
     record Policy(int retentionFull, int retentionDiff, long retentionWindowSeconds, long failedBackupAgeSeconds) {}
 
-    /** @param type {@code full}, {@code diff} or {@code incr}; {@code reference} the backup it builds on (null: full) */
+    /** @param type {@code full}, {@code diff} or {@code incr}; {@code reference} what it builds on (null: full) */
     record KeptBackup(String label, String type, String reference, String stopTime, String reason) {}
 
     /** @param objects objects deleted with it, its manifest included */

@@ -33,13 +33,13 @@ import java.util.TreeMap;
  * before a target time (a commit stamped at the stop time may precede the stop LSN) — each kept backup with every
  * backup it builds on. Older ones go.
  *
- * <p>WAL: every file numbered from the oldest kept backup's start segment on is kept (a full kept only as a
- * reference counts: it is restorable itself, and the simple rule is the safe one; a backup whose chain is broken
- * does not: nothing restores it), on <em>every</em> timeline, and
- * history files always. Recovery from a backup only ever reads WAL at or after the backup's start, whichever
- * timelines the history files lead it along; the history files themselves are encrypted (this host has no secret
- * key), so expire does not trace the paths and keeps the superset: at worst a few segments of an abandoned branch
- * past the cutoff stay until the cutoff passes them. Files that are not walstow's are never touched.
+ * <p>WAL: every file numbered from the oldest kept backup's start segment on is kept, on <em>every</em> timeline, and
+ * history files always. A full kept only as a reference counts (it is restorable itself, and the simple rule is the
+ * safe one); a backup whose chain is broken does not (nothing restores it). Recovery from a backup only ever reads
+ * WAL at or after the backup's start, whichever timelines the history files lead it along; the history files
+ * themselves are encrypted (this host has no secret key), so expire does not trace the paths and keeps the
+ * superset: at worst a few segments of an abandoned branch past the cutoff stay until the cutoff passes them. Files
+ * that are not walstow's are never touched.
  */
 public final class ExpirePlanner {
     private ExpirePlanner() {}

@@ -179,7 +179,8 @@ public final class WalstowMetrics {
             factGauge("walstow.verify.last.success", null, "1 if the last walstow verify found everything intact, "
                     + "else 0", tags, f -> f.verify().map(v -> v.ok() ? 1.0 : 0.0).orElse(0.0));
             factGauge("walstow.verify.last.problems", null, "Missing or corrupt objects, WAL gaps and broken backup "
-                    + "chains the last walstow verify found", tags, f -> f.verify().map(v -> (double) v.problems()).orElse(0.0));
+                    + "chains the last walstow verify found", tags,
+                    f -> f.verify().map(v -> (double) v.problems()).orElse(0.0));
         }
     }
 

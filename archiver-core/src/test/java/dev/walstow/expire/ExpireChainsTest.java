@@ -23,53 +23,54 @@ class ExpireChainsTest {
     @DisplayName("retention-full 1 over full, incr, incr, full, incr keeps the second full and its incr and deletes "
             + "the first chain entirely")
     void countRuleTakesAWholeChain() {
-        Chains c = twoChains();
+        SyntheticRepository.Chains c = repo.twoChains();
 
         ExpirePlan plan = plan(new RetentionPolicy(1, Duration.ZERO, DAY));
 
-        assertThat(labels(plan.kept())).containsExactly(c.full2.label(), c.incr3.label());
-        assertThat(labels(plan.expired())).containsExactly(c.full1.label(), c.incr1.label(), c.incr2.label());
-        assertThat(reason(plan.expired(), c.incr2)).contains("builds on full " + c.full1.label() + ", which expires",
+        assertThat(labels(plan.kept())).containsExactly(c.full2().label(), c.incr3().label());
+        assertThat(labels(plan.expired())).containsExactly(c.full1().label(), c.incr1().label(), c.incr2().label());
+        assertThat(reason(plan.expired(), c.incr2())).contains("builds on full " + c.full1().label()
+                + ", which expires",
                 "retention-full");
-        assertThat(reason(plan.kept(), c.incr3)).contains("builds on full " + c.full2.label(), "retention-full");
-        assertThat(plan.walCutoff()).startsWith(c.full2.startLsn());
+        assertThat(reason(plan.kept(), c.incr3())).contains("builds on full " + c.full2().label(), "retention-full");
+        assertThat(plan.walCutoff()).startsWith(c.full2().startLsn());
     }
 
     @Test
     @DisplayName("expire keeps a full while an incremental the window keeps needs it, with the reason for each")
     void windowKeepsAnIncrementalsChain() {
-        Chains c = twoChains();
+        SyntheticRepository.Chains c = repo.twoChains();
         // The window starts after incr2 stopped and before full2 did: recovery to its start begins at incr2.
         Duration window = Duration.between(Instant.parse("2026-01-04T12:00:00Z"), NOW);
 
         ExpirePlan plan = plan(new RetentionPolicy(1, window, DAY));
 
-        assertThat(labels(plan.kept())).containsExactly(c.full1.label(), c.incr1.label(), c.incr2.label(),
-                c.full2.label(), c.incr3.label());
+        assertThat(labels(plan.kept())).containsExactly(c.full1().label(), c.incr1().label(), c.incr2().label(),
+                c.full2().label(), c.incr3().label());
         assertThat(plan.expired()).isEmpty();
-        assertThat(reason(plan.kept(), c.incr2)).contains("the newest backup that stopped before the window's start");
-        assertThat(reason(plan.kept(), c.incr1)).isEqualTo("reference of " + c.incr2.label()
+        assertThat(reason(plan.kept(), c.incr2())).contains("the newest backup that stopped before the window's start");
+        assertThat(reason(plan.kept(), c.incr1())).isEqualTo("reference of " + c.incr2().label()
                 + ": restoring it needs this backup");
-        assertThat(reason(plan.kept(), c.full1)).isEqualTo("reference of " + c.incr1.label()
+        assertThat(reason(plan.kept(), c.full1())).isEqualTo("reference of " + c.incr1().label()
                 + ": restoring it needs this backup");
         assertThat(plan.walCutoff()).as("WAL from the oldest kept backup, the full the chain needs")
-                .startsWith(c.full1.startLsn());
+                .startsWith(c.full1().startLsn());
     }
 
     @Test
     @DisplayName("the dry-run text gives each backup's type, reference and keep reason")
     void dryRunTextNamesTypesAndReasons() {
-        Chains c = twoChains();
+        SyntheticRepository.Chains c = repo.twoChains();
         Duration window = Duration.between(Instant.parse("2026-01-02T12:00:00Z"), NOW);
 
         String text = plan(new RetentionPolicy(0, window, DAY)).text("would delete");
 
         assertThat(text).contains(
-                "keep backup " + c.full1.label() + " (full, stopped 2026-01-01T00:00:00Z): reference of "
-                        + c.incr1.label() + ": restoring it needs this backup",
-                "keep backup " + c.incr1.label() + " (incr of " + c.full1.label() + ", stopped "
+                "keep backup " + c.full1().label() + " (full, stopped 2026-01-01T00:00:00Z): reference of "
+                        + c.incr1().label() + ": restoring it needs this backup",
+                "keep backup " + c.incr1().label() + " (incr of " + c.full1().label() + ", stopped "
                         + "2026-01-02T00:00:00Z): the newest backup that stopped before the window's start",
-                "keep backup " + c.incr2.label() + " (incr of " + c.incr1.label() + ", stopped",
+                "keep backup " + c.incr2().label() + " (incr of " + c.incr1().label() + ", stopped",
                 "nothing to delete");
     }
 
@@ -119,20 +120,20 @@ class ExpireChainsTest {
     @DisplayName("a backup whose reference is gone is kept while newer than the oldest kept backup, deleted once "
             + "older, and never holds WAL back")
     void brokenChain() {
-        Chains c = twoChains();
-        repo.deleteManifest(c.incr1);
+        SyntheticRepository.Chains c = repo.twoChains();
+        repo.deleteManifest(c.incr1());
 
         ExpirePlan two = plan(new RetentionPolicy(2, Duration.ZERO, DAY));
-        assertThat(labels(two.kept())).containsExactly(c.full1.label(), c.incr2.label(), c.full2.label(),
-                c.incr3.label());
-        assertThat(reason(two.kept(), c.incr2)).contains("the backup chain of " + c.incr2.label() + " is broken",
-                c.incr1.label() + ", which is not in the repository", "cannot be restored",
-                "newer than the oldest kept backup " + c.full1.label());
+        assertThat(labels(two.kept())).containsExactly(c.full1().label(), c.incr2().label(), c.full2().label(),
+                c.incr3().label());
+        assertThat(reason(two.kept(), c.incr2())).contains("the backup chain of " + c.incr2().label() + " is broken",
+                c.incr1().label() + ", which is not in the repository", "cannot be restored",
+                "newer than the oldest kept backup " + c.full1().label());
 
         ExpirePlan one = plan(new RetentionPolicy(1, Duration.ZERO, DAY));
-        assertThat(labels(one.kept())).containsExactly(c.full2.label(), c.incr3.label());
-        assertThat(reason(one.expired(), c.incr2)).contains("is broken", "older than the oldest kept backup "
-                + c.full2.label());
+        assertThat(labels(one.kept())).containsExactly(c.full2().label(), c.incr3().label());
+        assertThat(reason(one.expired(), c.incr2())).contains("is broken", "older than the oldest kept backup "
+                + c.full2().label());
     }
 
     @Test
@@ -151,20 +152,6 @@ class ExpireChainsTest {
         assertThat(plan.wal()).isEmpty();
         assertThat(plan.text("delete")).contains("keep all WAL");
     }
-
-    /** full1 → incr1 → incr2, then full2 → incr3, a day apart from 2026-01-01, with their WAL. */
-    private Chains twoChains() {
-        BackupManifest full1 = repo.backup(T1, 0x02, 0x03, "2026-01-01T00:00:00Z");
-        BackupManifest incr1 = repo.incr(full1, 0x04, 0x05, "2026-01-02T00:00:00Z");
-        BackupManifest incr2 = repo.incr(incr1, 0x06, 0x07, "2026-01-03T00:00:00Z");
-        BackupManifest full2 = repo.backup(T1, 0x08, 0x09, "2026-01-05T00:00:00Z");
-        BackupManifest incr3 = repo.incr(full2, 0x0A, 0x0B, "2026-01-06T00:00:00Z");
-        repo.segments(T1, 0x02, 0x10);
-        return new Chains(full1, incr1, incr2, full2, incr3);
-    }
-
-    private record Chains(BackupManifest full1, BackupManifest incr1, BackupManifest incr2, BackupManifest full2,
-            BackupManifest incr3) {}
 
     private ExpirePlan plan(RetentionPolicy policy) {
         return ExpirePlanner.plan(repo.repository, policy, NOW);

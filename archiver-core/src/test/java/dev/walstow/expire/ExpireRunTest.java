@@ -147,13 +147,9 @@ class ExpireRunTest {
         return repo;
     }
 
-    /** full → incr → incr, then full → incr, with their WAL. */
     private static SyntheticRepository twoChains() {
         SyntheticRepository repo = new SyntheticRepository();
-        BackupManifest full = repo.backup(T1, 0x02, 0x03, "2026-01-02T00:00:00Z");
-        repo.incr(repo.incr(full, 0x04, 0x05, "2026-01-03T00:00:00Z"), 0x06, 0x07, "2026-01-04T00:00:00Z");
-        repo.incr(repo.backup(T1, 0x08, 0x09, "2026-01-05T00:00:00Z"), 0x0A, 0x0B, "2026-01-06T00:00:00Z");
-        repo.segments(T1, 0x02, 0x10);
+        repo.twoChains();
         return repo;
     }
 

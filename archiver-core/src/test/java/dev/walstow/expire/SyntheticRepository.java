@@ -43,7 +43,7 @@ final class SyntheticRepository {
         repository.writeBinding(RepositoryBinding.of(new ClusterIdentity(7, 15, SIZE), "2026-01-01T00:00:00Z", "test"));
     }
 
-    /** A complete full backup on {@code tli} from segment {@code start} to {@code stop}, stopped at {@code stopTime}. */
+    /** A complete full on {@code tli} from segment {@code start} to {@code stop}, stopped at {@code stopTime}. */
     BackupManifest backup(TimelineId tli, long start, long stop, String stopTime) {
         return write(manifest(tli, start, stop, stopTime));
     }
@@ -56,6 +56,21 @@ final class SyntheticRepository {
     /** A complete incremental backup of {@code reference}, on its timeline. */
     BackupManifest incr(BackupManifest reference, long start, long stop, String stopTime) {
         return chained(BackupType.INCR, reference, start, stop, stopTime);
+    }
+
+    /** Two chains of {@link #twoChains}, oldest first. */
+    record Chains(BackupManifest full1, BackupManifest incr1, BackupManifest incr2, BackupManifest full2,
+            BackupManifest incr3) {}
+
+    /** full1 → incr1 → incr2, then full2 → incr3, stopped a day apart from 2026-01-01 (full2 on the 5th); WAL. */
+    Chains twoChains() {
+        BackupManifest full1 = backup(T1, 0x02, 0x03, "2026-01-01T00:00:00Z");
+        BackupManifest incr1 = incr(full1, 0x04, 0x05, "2026-01-02T00:00:00Z");
+        BackupManifest incr2 = incr(incr1, 0x06, 0x07, "2026-01-03T00:00:00Z");
+        BackupManifest full2 = backup(T1, 0x08, 0x09, "2026-01-05T00:00:00Z");
+        BackupManifest incr3 = incr(full2, 0x0A, 0x0B, "2026-01-06T00:00:00Z");
+        segments(T1, 0x02, 0x10);
+        return new Chains(full1, incr1, incr2, full2, incr3);
     }
 
     /** Removes a backup's manifest only, as a half-done deletion would: every backup built on it is broken. */
