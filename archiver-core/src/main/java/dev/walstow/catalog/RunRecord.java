@@ -33,10 +33,10 @@ public record RunRecord(
     public static final int FORMAT = 1;
 
     /**
-     * @param type {@code full}: the only kind walstow takes
+     * @param type {@code full}, {@code diff} or {@code incr}
      * @param startTime server clock just after pg_backup_start (manifest {@code start-time})
      * @param stopTime server clock just after pg_backup_stop (manifest {@code stop-time})
-     * @param bytes data directory bytes the backup holds, before compression
+     * @param bytes data directory bytes the backup restores (with its chain), before compression
      * @param files how many files
      */
     public record Backup(@JsonProperty("label") String label, @JsonProperty("type") String type,
@@ -44,7 +44,8 @@ public record RunRecord(
             @JsonProperty("bytes") long bytes, @JsonProperty("files") int files) {
 
         public static Backup of(BackupManifest m) {
-            return new Backup(m.label(), "full", m.startTime(), m.stopTime(), m.totalBytes(), m.files().size());
+            return new Backup(m.label(), m.backupType().text(), m.startTime(), m.stopTime(), m.totalBytes(),
+                    m.files().size());
         }
 
         public Instant stopInstant() {

@@ -139,7 +139,7 @@ final class BackupRetention {
             if (anchor == null) {
                 keepWhy(b, "no restorable backup stopped before the window's start " + windowStart
                         + ", so every one is kept");
-            } else if (b == anchor) {
+            } else if (b.label().equals(anchor.label())) {
                 keepWhy(b, "the newest backup that stopped before the window's start " + windowStart
                         + ": recovery to the window's first moments starts from it");
             } else if (b.label().compareTo(anchor.label()) > 0) {
