@@ -70,11 +70,7 @@ class ExpireRunTest {
     void interruptedExpireNeverLeavesAFalseBackup() throws Exception {
         int total = ExpirePlanner.plan(fourBackups().repository, POLICY, NOW).objectCount();
         for (int allowed = 0; allowed < total; allowed++) {
-            SyntheticRepository repo = fourBackups();
-            Repository failing = new Repository(new FailingDeletes(repo.store, allowed));
-            ExpirePlan plan = ExpirePlanner.plan(failing, POLICY, NOW);
-            assertThatThrownBy(() -> new ExpireRun(failing, ONCE, 2).execute(plan))
-                    .isInstanceOf(WalstowException.class);
+            SyntheticRepository repo = interrupted(fourBackups(), POLICY, allowed);
 
             for (BackupManifest m : BackupCatalog.load(repo.repository)) {
                 for (BackupManifest.StoredPart p : m.allParts()) {
@@ -100,11 +96,7 @@ class ExpireRunTest {
         RetentionPolicy full1 = new RetentionPolicy(1, Duration.ZERO, Duration.ofDays(1));
         int total = ExpirePlanner.plan(twoChains().repository, full1, NOW).objectCount();
         for (int allowed = 0; allowed < total; allowed++) {
-            SyntheticRepository repo = twoChains();
-            Repository failing = new Repository(new FailingDeletes(repo.store, allowed));
-            ExpirePlan plan = ExpirePlanner.plan(failing, full1, NOW);
-            assertThatThrownBy(() -> new ExpireRun(failing, ONCE, 2).execute(plan))
-                    .isInstanceOf(WalstowException.class);
+            SyntheticRepository repo = interrupted(twoChains(), full1, allowed);
 
             List<BackupManifest> left = BackupCatalog.load(repo.repository);
             for (BackupManifest m : left) {
@@ -144,6 +136,14 @@ class ExpireRunTest {
         repo.segments(T1, 0x02, 0x20);
         assertThat(SegmentName.of(T1, 0x20, SyntheticRepository.SIZE).fileName())
                 .isEqualTo("000000010000000000000020");
+        return repo;
+    }
+
+    /** {@code repo} after an expire of {@code policy} whose store failed once {@code allowed} deletions were done. */
+    private static SyntheticRepository interrupted(SyntheticRepository repo, RetentionPolicy policy, int allowed) {
+        Repository failing = new Repository(new FailingDeletes(repo.store, allowed));
+        ExpirePlan plan = ExpirePlanner.plan(failing, policy, NOW);
+        assertThatThrownBy(() -> new ExpireRun(failing, ONCE, 2).execute(plan)).isInstanceOf(WalstowException.class);
         return repo;
     }
 
