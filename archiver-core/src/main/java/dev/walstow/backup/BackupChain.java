@@ -72,8 +72,7 @@ public final class BackupChain {
                         + "repository (deleted, or its manifest is missing)");
             }
             BackupManifest o = older.get();
-            if (!o.systemIdentifier().equals(current.systemIdentifier()) || o.blockSize() != null
-                    && !o.blockSize().equals(current.blockSize())) {
+            if (!o.systemIdentifier().equals(current.systemIdentifier()) || !sameBlockSize(o, current)) {
                 throw broken(newest, "backup " + current.label() + " builds on " + ref + ", which belongs to another "
                         + "cluster or block size");
             }
@@ -85,6 +84,11 @@ public final class BackupChain {
             result.layers(f);
         }
         return result;
+    }
+
+    /** A format 1 full did not record its block size: its system identifier already ties it to the cluster. */
+    private static boolean sameBlockSize(BackupManifest a, BackupManifest b) {
+        return a.blockSize() == null || b.blockSize() == null || a.blockSize().equals(b.blockSize());
     }
 
     private static DataError broken(BackupManifest newest, String what) {

@@ -1,5 +1,6 @@
 package dev.walstow.catalog;
 
+import dev.walstow.backup.BackupManifest;
 import dev.walstow.config.ConfigKeys;
 import dev.walstow.repo.ActiveLock;
 import dev.walstow.repo.LockProgress;
@@ -37,8 +38,31 @@ public record RepositoryInfo(
         Long newestSegmentAgeSeconds,
         Running running) {
 
+    /**
+     * @param bytes the size of the data directory the backup restores (with its chain, for a diff or incr)
+     * @param type {@code full}, {@code diff} or {@code incr}
+     * @param reference the backup it builds on; null for a full
+     * @param readBytes bytes the backup read from the data directory; {@code storedBytes} the objects it stored
+     *     (compressed and encrypted); {@code changedBytes} its whole files plus changed blocks: what a restore takes
+     *     from it. All three null for a backup whose manifest predates them
+     */
     public record Backup(String label, long timeline, String startLsn, String stopLsn, String startTime,
-            String stopTime, long bytes, int files) {}
+            String stopTime, long bytes, int files, String type, String reference, Long readBytes, Long storedBytes,
+            Long changedBytes) {
+
+        public static Backup of(BackupManifest m) {
+            BackupManifest.Stats s = m.stats();
+            return new Backup(m.label(), m.timeline(), m.startLsn(), m.stopLsn(), m.startTime(), m.stopTime(),
+                    m.totalBytes(), m.files().size(), m.backupType().text(), m.reference(),
+                    s == null ? null : s.readBytes(), s == null ? null : s.storedBytes(),
+                    s == null ? null : s.changedBytes());
+        }
+
+        /** {@code full}, or e.g. {@code incr of 20260121T140300Z}. */
+        String kind() {
+            return reference == null ? type : type + " of " + reference;
+        }
+    }
 
     public record Timeline(long timeline, List<Range> ranges, List<Range> gaps) {}
 
@@ -93,8 +117,7 @@ public record RepositoryInfo(
         RepositoryBinding binding = repository.requireBinding();
         WalSegmentSize size = binding.identity().segmentSize();
         WalCatalog catalog = WalCatalog.load(repository, size);
-        List<Backup> backups = BackupCatalog.load(repository).stream().map(m -> new Backup(m.label(), m.timeline(),
-                m.startLsn(), m.stopLsn(), m.startTime(), m.stopTime(), m.totalBytes(), m.files().size())).toList();
+        List<Backup> backups = BackupCatalog.load(repository).stream().map(Backup::of).toList();
         List<Timeline> timelines = new ArrayList<>();
         for (TimelineId t : catalog.timelines()) {
             List<WalCatalog.Range> ranges = catalog.ranges(t);
@@ -144,8 +167,10 @@ public record RepositoryInfo(
             sb.append("  none\n");
         }
         for (Backup b : backups) {
-            sb.append(String.format("  %s  timeline %d  %s .. %s  %s .. %s  %,d bytes in %d files%n", b.label(),
-                    b.timeline(), b.startLsn(), b.stopLsn(), b.startTime(), b.stopTime(), b.bytes(), b.files()));
+            sb.append(String.format("  %s  %s  timeline %d  %s .. %s  %s .. %s  %,d bytes in %d files%s%n",
+                    b.label(), b.kind(), b.timeline(), b.startLsn(), b.stopLsn(), b.startTime(), b.stopTime(),
+                    b.bytes(), b.files(), b.storedBytes() == null ? "" : String.format(", %,d changed, %,d stored",
+                            b.changedBytes(), b.storedBytes())));
         }
         sb.append("WAL:\n");
         for (Timeline t : timelines) {

@@ -2,12 +2,14 @@ package dev.walstow.catalog;
 
 import dev.walstow.agent.ErrorCode;
 import dev.walstow.agent.Failures;
+import dev.walstow.backup.BackupChain;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.runtime.ParallelTasks;
 import dev.walstow.runtime.Progress;
 import dev.walstow.archive.Retrier;
 import dev.walstow.codec.CodecResult;
 import dev.walstow.codec.WalCodec;
+import dev.walstow.error.DataError;
 import dev.walstow.error.WalstowException;
 import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
@@ -22,16 +24,19 @@ import dev.walstow.wal.WalSegmentSize;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
 /**
- * {@code walstow verify}: checks every object the backups and the WAL archive consist of, in parallel, and WAL
- * continuity from each backup's start to the newest segment of its own timeline and of every later timeline
- * descending from it (history files followed). Reads everything, so it takes as long as a full restore without the
- * writing.
+ * {@code walstow verify}: checks every object the backups and the WAL archive consist of, in parallel (an incremental
+ * file's objects like any other: the manifest has their plaintext SHA-256 and size), that every backup's chain is
+ * complete ({@link #brokenChains}), and WAL continuity from each backup's start to the newest segment of its own
+ * timeline and of every later timeline descending from it (history files followed). Reads everything, so it takes as
+ * long as a full restore without the writing.
  *
  * <p>With a key that opens the objects, each is decrypted and checksummed. Without one (the archiving host: a
  * recipient, no secret key; see {@link WalCodec#decryptsOwnObjects()}), verify checks what it can
@@ -47,19 +52,22 @@ import java.util.concurrent.Callable;
 public final class RepositoryVerify {
 
     /**
+     * @param brokenChains one sentence per backup whose chain is broken (a reference gone, a file without a whole
+     *     copy down to the full): restore refuses it
      * @param undecryptable objects the configured key does not open (no such secret key, a wrong passphrase)
      * @param keyError the first of those key errors, if any
      * @param decrypted whether contents were decrypted and checksummed ({@link #decrypts()})
      */
     public record Report(int found, List<String> missing, List<String> corrupt, List<String> gaps,
-            List<String> undecryptable, Optional<WalstowException> keyError, boolean decrypted) {
+            List<String> brokenChains, List<String> undecryptable, Optional<WalstowException> keyError,
+            boolean decrypted) {
         public boolean ok() {
-            return missing.isEmpty() && corrupt.isEmpty() && gaps.isEmpty() && undecryptable.isEmpty();
+            return problems() == 0 && undecryptable.isEmpty();
         }
 
-        /** Missing, corrupt and gaps: what is wrong with the repository itself, whatever the key. */
+        /** Missing, corrupt, gaps and broken chains: what is wrong with the repository itself, whatever the key. */
         public int problems() {
-            return missing.size() + corrupt.size() + gaps.size();
+            return missing.size() + corrupt.size() + gaps.size() + brokenChains.size();
         }
     }
 
@@ -114,8 +122,28 @@ public final class RepositoryVerify {
         List<String> m = sorted(problems.missing);
         List<String> k = sorted(problems.corrupt);
         List<String> u = sorted(problems.undecryptable);
-        return new Report(checks.size() - m.size() - k.size() - u.size(), m, k, gaps, u,
+        return new Report(checks.size() - m.size() - k.size() - u.size(), m, k, gaps, brokenChains(backups), u,
                 Optional.ofNullable(problems.firstKeyError), decrypt);
+    }
+
+    /**
+     * The check restore makes before it writes anything ({@link BackupChain#of}), for every backup: each reference's
+     * manifest there, and every incremental or unchanged file with a version down to a whole copy. Reads only the
+     * manifests, so it is the same with or without the key. One sentence per broken chain, naming the backup and the
+     * break. (Each chain is walked on its own: chains × files × length, small beside reading every object.)
+     */
+    static List<String> brokenChains(List<BackupManifest> backups) {
+        Map<String, BackupManifest> byLabel = new HashMap<>();
+        backups.forEach(b -> byLabel.put(b.label(), b));
+        List<String> broken = new ArrayList<>();
+        for (BackupManifest b : backups) {
+            try {
+                BackupChain.of(b, label -> Optional.ofNullable(byLabel.get(label)));
+            } catch (DataError e) {
+                broken.add(e.getMessage());
+            }
+        }
+        return broken;
     }
 
     private static boolean isSegment(String fileName) {

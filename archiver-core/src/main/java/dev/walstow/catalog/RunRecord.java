@@ -15,7 +15,7 @@ import java.time.Instant;
  * @param startedAt when the command started (this host's clock)
  * @param finishedAt when it finished
  * @param ok whether it did all it set out to do (a backup record is only written for a complete backup)
- * @param problems what verify found wrong (missing, corrupt objects and WAL gaps); 0 otherwise
+ * @param problems what verify found wrong (missing, corrupt objects, WAL gaps, broken chains); 0 otherwise
  * @param summary one line for people: what was done, or the error that stopped it
  * @param backup for a backup: which one, from its manifest
  */
@@ -33,10 +33,10 @@ public record RunRecord(
     public static final int FORMAT = 1;
 
     /**
-     * @param type {@code full}: the only kind walstow takes
+     * @param type {@code full}, {@code diff} or {@code incr}
      * @param startTime server clock just after pg_backup_start (manifest {@code start-time})
      * @param stopTime server clock just after pg_backup_stop (manifest {@code stop-time})
-     * @param bytes data directory bytes the backup holds, before compression
+     * @param bytes data directory bytes the backup restores (with its chain), before compression
      * @param files how many files
      */
     public record Backup(@JsonProperty("label") String label, @JsonProperty("type") String type,
@@ -44,7 +44,8 @@ public record RunRecord(
             @JsonProperty("bytes") long bytes, @JsonProperty("files") int files) {
 
         public static Backup of(BackupManifest m) {
-            return new Backup(m.label(), "full", m.startTime(), m.stopTime(), m.totalBytes(), m.files().size());
+            return new Backup(m.label(), m.backupType().text(), m.startTime(), m.stopTime(), m.totalBytes(),
+                    m.files().size());
         }
 
         public Instant stopInstant() {

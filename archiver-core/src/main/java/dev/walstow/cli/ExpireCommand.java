@@ -28,9 +28,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "expire", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {
                 "Delete the backups and WAL the retention no longer needs.",
-                "Keeps the newest [backup] retention-full backups and every backup needed to recover any point of "
-                        + "[backup] retention-window, the WAL from the oldest kept backup's start on, and history "
-                        + "files always.",
+                "Keeps the newest [backup] retention-full full backups with the backups that build on them (of "
+                        + "their differential backups the newest [backup] retention-diff), every backup needed to "
+                        + "recover any point of [backup] retention-window, every backup a kept one builds on, the WAL "
+                        + "from the oldest kept backup's start on, and history files always.",
                 "Removes aborted backups (no manifest) older than --failed-backup-age, and what uploads interrupted "
                         + "longer than --abandoned-upload-age ago left in the store (S3: multipart uploads never "
                         + "completed; posix: temporary files). Needs no secret key."})
@@ -39,8 +40,15 @@ final class ExpireCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Option(names = "--retention-full", paramLabel = "N",
-            description = "Keep at least the newest N full backups (overrides [backup] retention-full; 0: no count rule).")
+            description = "Keep the newest N full backups, each with the backups that build on it (overrides "
+                    + "[backup] retention-full; 0: no count rule).")
     Integer full;
+
+    @Option(names = "--retention-diff", paramLabel = "N",
+            description = "Of the backups --retention-full keeps, keep only the newest N differential backups; an "
+                    + "older one goes with the incrementals that build on it (overrides [backup] retention-diff; 0: "
+                    + "no differential rule).")
+    Integer diff;
 
     @Option(names = "--retention-window", paramLabel = "DURATION",
             description = "Keep every point of the last DURATION recoverable, e.g. 7d (overrides [backup] "
@@ -78,6 +86,7 @@ final class ExpireCommand implements Callable<Integer> {
                     + "taken for an aborted one", "pass a longer --failed-backup-age");
         }
         int fullRule = full != null ? full : cfg.backup().retentionFull();
+        int diffRule = diff != null ? diff : cfg.backup().retentionDiff();
         Duration windowRule = window != null ? duration("--retention-window", window) : cfg.backup().retentionWindow();
         Duration abandoned = duration("--abandoned-upload-age", abandonedAge);
         if (abandoned.isZero()) {
@@ -98,7 +107,7 @@ final class ExpireCommand implements Callable<Integer> {
             }
             return 0;
         }
-        RetentionPolicy policy = new RetentionPolicy(fullRule, windowRule, failed);
+        RetentionPolicy policy = new RetentionPolicy(fullRule, diffRule, windowRule, failed);
         Instant started = Instant.now();
         // A dry run deletes nothing and takes no lock; a real one holds the lock backups take (see RepositoryLock).
         try (Repository repository = Components.repository(cfg, false);

@@ -21,13 +21,17 @@ record ExpireJson(int walstowJson, boolean dryRun, Policy policy, List<KeptBacku
         WalCutoff walKeptFrom, List<WalRun> wal, List<FailedBackup> failedBackups,
         List<FailedBackup> failedBackupsLeft, Deleted deleted, AbandonedUploads abandonedUploads) {
 
-    /** @param retentionFull 0: no count rule; {@code retention_window_seconds} 0: no window rule */
-    record Policy(int retentionFull, long retentionWindowSeconds, long failedBackupAgeSeconds) {}
+    /**
+     * @param retentionFull 0: no count rule; {@code retention_diff} 0: no differential rule;
+     *     {@code retention_window_seconds} 0: no window rule
+     */
+    record Policy(int retentionFull, int retentionDiff, long retentionWindowSeconds, long failedBackupAgeSeconds) {}
 
-    record KeptBackup(String label, String stopTime, String reason) {}
+    /** @param type {@code full}, {@code diff} or {@code incr}; {@code reference} what it builds on (null: full) */
+    record KeptBackup(String label, String type, String reference, String stopTime, String reason) {}
 
     /** @param objects objects deleted with it, its manifest included */
-    record ExpiredBackup(String label, String stopTime, int objects, String reason) {}
+    record ExpiredBackup(String label, String type, String reference, String stopTime, int objects, String reason) {}
 
     record WalCutoff(String lsn, String backup) {}
 
@@ -47,10 +51,11 @@ record ExpireJson(int walstowJson, boolean dryRun, Policy policy, List<KeptBacku
     static ExpireJson of(ExpirePlan plan, boolean dryRun, ExpireRun.Outcome outcome, AbandonedUploads uploads) {
         RetentionPolicy p = plan.policy();
         return new ExpireJson(Json.VERSION, dryRun,
-                new Policy(p.full(), p.window().toSeconds(), p.failedAge().toSeconds()),
-                plan.kept().stream().map(b -> new KeptBackup(b.label(), b.stopTime(), b.reason())).toList(),
-                plan.expired().stream().map(b -> new ExpiredBackup(b.label(), b.stopTime(), b.objects().size() + 1,
+                new Policy(p.full(), p.diff(), p.window().toSeconds(), p.failedAge().toSeconds()),
+                plan.kept().stream().map(b -> new KeptBackup(b.label(), b.type(), b.reference(), b.stopTime(),
                         b.reason())).toList(),
+                plan.expired().stream().map(b -> new ExpiredBackup(b.label(), b.type(), b.reference(), b.stopTime(),
+                        b.objects().size() + 1, b.reason())).toList(),
                 cutoff(plan.walCutoff()),
                 plan.wal().stream().map(r -> new WalRun(r.timeline().value(), r.first(), r.last(), r.keys().size()))
                         .toList(),
@@ -62,7 +67,7 @@ record ExpireJson(int walstowJson, boolean dryRun, Policy policy, List<KeptBacku
 
     /** A dry run without any retention rule: nothing is planned (a real run refuses). */
     static ExpireJson noRetention(long failedBackupAgeSeconds, long abandonedOlderThanSeconds) {
-        return new ExpireJson(Json.VERSION, true, new Policy(0, 0, failedBackupAgeSeconds), List.of(), List.of(),
+        return new ExpireJson(Json.VERSION, true, new Policy(0, 0, 0, failedBackupAgeSeconds), List.of(), List.of(),
                 null, List.of(), List.of(), List.of(), null, new AbandonedUploads(abandonedOlderThanSeconds, 0));
     }
 

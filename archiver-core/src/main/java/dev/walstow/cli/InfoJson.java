@@ -33,12 +33,23 @@ record InfoJson(int walstowJson, String repository, Cluster cluster, List<Backup
     /** @param systemIdentifier a string: 64 bits do not fit the numbers most JSON readers have */
     record Cluster(String systemIdentifier, int pgMajor, long walSegmentSize) {}
 
-    /** One complete backup, as {@code info} lists it and {@code backup} and {@code restore} report it. */
+    /**
+     * One complete backup, as {@code info} lists it and {@code backup} and {@code restore} report it.
+     *
+     * @param type {@code full}, {@code diff} or {@code incr}; {@code reference} the backup it builds on (null: full)
+     * @param readBytes with {@code stored_bytes} and {@code changed_bytes}: null for a backup whose manifest predates
+     *     them
+     */
     record Backup(String label, long timeline, String startLsn, String stopLsn, String startTime, String stopTime,
-            long bytes, int files) {
+            long bytes, int files, String type, String reference, Long readBytes, Long storedBytes,
+            Long changedBytes) {
         static Backup of(BackupManifest m) {
-            return new Backup(m.label(), m.timeline(), m.startLsn(), m.stopLsn(), m.startTime(), m.stopTime(),
-                    m.totalBytes(), m.files().size());
+            return of(RepositoryInfo.Backup.of(m));
+        }
+
+        static Backup of(RepositoryInfo.Backup b) {
+            return new Backup(b.label(), b.timeline(), b.startLsn(), b.stopLsn(), b.startTime(), b.stopTime(),
+                    b.bytes(), b.files(), b.type(), b.reference(), b.readBytes(), b.storedBytes(), b.changedBytes());
         }
     }
 
@@ -51,8 +62,7 @@ record InfoJson(int walstowJson, String repository, Cluster cluster, List<Backup
         RepositoryBinding b = info.cluster();
         return new InfoJson(Json.VERSION, info.repository(),
                 new Cluster(b.systemIdentifier(), b.pgMajor(), b.walSegmentSize()),
-                info.backups().stream().map(k -> new Backup(k.label(), k.timeline(), k.startLsn(), k.stopLsn(),
-                        k.startTime(), k.stopTime(), k.bytes(), k.files())).toList(),
+                info.backups().stream().map(Backup::of).toList(),
                 info.timelines().stream().map(t -> new Timeline(t.timeline(), ranges(t.ranges()),
                         ranges(t.gaps()))).toList(),
                 info.oldestRecoverableTime(), info.newestSegment(), info.newestSegmentStored(),

@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {
                 "Check every backup and the WAL archive, object by object.",
-                "Decrypts and checksums every object (in parallel), and checks WAL continuity from each backup to "
-                        + "the newest segment of its timeline and of every later timeline descending from it "
+                "Decrypts and checksums every object (in parallel), checks that every backup's chain is complete "
+                        + "(each backup it builds on there, down to a full), and checks WAL continuity from each "
+                        + "backup to the newest segment of its timeline and of every later timeline descending from it "
                         + "(history files followed).",
                 "Without a secret key (the archiving host) it says so first and checks what it can: presence, "
                         + "sizes, stored metadata, WAL continuity.",
@@ -68,12 +69,13 @@ final class VerifyCommand implements Callable<Integer> {
             r.missing().forEach(k -> out.println("missing: " + k));
             r.corrupt().forEach(k -> out.println("corrupt: " + k));
             r.gaps().forEach(k -> out.println("gap: " + k));
+            r.brokenChains().forEach(k -> out.println("broken chain: " + k));
             if (!r.ok()) {
                 lock.takenSince(reading, "verify").ifPresent(out::println);
             }
-            String summary = String.format("verify: %d objects %s, %d missing, %d corrupt, %d WAL gaps", r.found(),
-                    r.decrypted() ? "found intact" : "present and consistent (content not decrypted)",
-                    r.missing().size(), r.corrupt().size(), r.gaps().size());
+            String summary = String.format("verify: %d objects %s, %d missing, %d corrupt, %d WAL gaps, %d broken "
+                    + "chains", r.found(), r.decrypted() ? "found intact" : "present and consistent (content not "
+                    + "decrypted)", r.missing().size(), r.corrupt().size(), r.gaps().size(), r.brokenChains().size());
             out.println(summary);
             out.flush();
             RunRecords.writeQuietly(repository.repository(), RunRecord.of(RunRecords.Kind.VERIFY, started,
@@ -90,7 +92,8 @@ final class VerifyCommand implements Callable<Integer> {
             }
             if (!r.ok()) {
                 throw DataError.integrity("the repository has " + r.problems() + " problem(s), listed above",
-                        "restore the named objects from a copy; take a new backup if a backup is damaged", null);
+                        "restore the named objects from a copy; take a new backup if a backup is damaged (a full one "
+                                + "if a chain is broken)", null);
             }
             return 0;
         }

@@ -355,16 +355,25 @@ public final class ConfigKeys {
     public static final ConfigKey.Int BACKUP_RETENTION_FULL =
             add(new ConfigKey.Int(BACKUP, "retention-full",
             0, 0, 10_000,
-            "Full backups `expire` keeps at least: the newest N (0: no count rule). `--retention-full` overrides "
-            + "it."));
+            "Full backups `expire` keeps at least: the newest N fulls, each with the differential and incremental "
+            + "backups that build on it (0: no count rule). A full that expires takes those with it. "
+            + "`--retention-full` overrides it."));
+
+    public static final ConfigKey.Int BACKUP_RETENTION_DIFF =
+            add(new ConfigKey.Int(BACKUP, "retention-diff",
+            0, 0, 10_000,
+            "Differential backups `expire` keeps of the fulls `retention-full` keeps: the newest N; an older "
+            + "differential expires with the incrementals that build on it, unless a kept backup needs it (0: "
+            + "every differential stays with its full). Needs `retention-full`. `--retention-diff` overrides it."));
 
     public static final ConfigKey.Dur BACKUP_RETENTION_WINDOW =
             add(new ConfigKey.Dur(BACKUP, "retention-window",
             Duration.ZERO, Duration.ZERO, Duration.ofDays(36_500),
             "Point-in-time recovery window `expire` keeps recoverable, e.g. `\"7d\"`: the newest backup that "
-            + "stopped before its start, every later one, and the WAL from the oldest kept backup's start (0s: no "
-            + "window rule). `--retention-window` overrides it. With both rules a backup is kept if either keeps "
-            + "it; with neither, `expire` refuses to run."));
+            + "stopped before its start, every later one (each with the backups it builds on), and the WAL from the "
+            + "oldest kept backup's start (0s: no window rule). `--retention-window` overrides it. With several "
+            + "rules a backup is kept if any keeps it; with neither this nor `retention-full`, `expire` refuses to "
+            + "run."));
 
     public static final ConfigKey.Dur BACKUP_LOCK_STALE_AFTER =
             add(new ConfigKey.Dur(BACKUP, "lock-stale-after",

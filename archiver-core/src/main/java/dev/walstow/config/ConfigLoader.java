@@ -125,7 +125,7 @@ public final class ConfigLoader {
     private static BackupConfig backup(ConfigTree tree) {
         Path tempDir = tree.get(BACKUP_TEMP_DIR).orElse(BackupConfig.defaults().tempDir());
         return new BackupConfig(tree.get(BACKUP_PARALLELISM), tree.get(BACKUP_ARCHIVE_TIMEOUT), tempDir,
-                tree.get(BACKUP_RETENTION_FULL), tree.get(BACKUP_RETENTION_WINDOW),
+                tree.get(BACKUP_RETENTION_FULL), tree.get(BACKUP_RETENTION_DIFF), tree.get(BACKUP_RETENTION_WINDOW),
                 tree.get(BACKUP_LOCK_STALE_AFTER));
     }
 

@@ -117,15 +117,18 @@ public record WalstowConfig(
      * @param archiveTimeout how long a backup waits for the WAL up to its stop LSN to reach the repository before it
      *     fails (a backup without that WAL cannot be restored)
      * @param tempDir where a part is encoded before it is stored (so that no backend holds a part in memory)
-     * @param retentionFull full backups {@code expire} keeps at least (0: no count-based retention)
+     * @param retentionFull full backups {@code expire} keeps at least, each with the backups that build on it (0: no
+     *     count-based retention)
+     * @param retentionDiff differential backups {@code expire} keeps of the kept fulls (0: all of them)
      * @param retentionWindow point-in-time recovery window {@code expire} keeps recoverable (zero: none)
      */
     public record BackupConfig(int parallelism, Duration archiveTimeout, Path tempDir, int retentionFull,
-            Duration retentionWindow, Duration lockStaleAfter) {
+            int retentionDiff, Duration retentionWindow, Duration lockStaleAfter) {
         public static BackupConfig defaults() {
             return new BackupConfig(ConfigKeys.BACKUP_PARALLELISM.defaultValue(),
                     ConfigKeys.BACKUP_ARCHIVE_TIMEOUT.defaultValue(), Path.of(System.getProperty("java.io.tmpdir")),
-                    ConfigKeys.BACKUP_RETENTION_FULL.defaultValue(), ConfigKeys.BACKUP_RETENTION_WINDOW.defaultValue(),
+                    ConfigKeys.BACKUP_RETENTION_FULL.defaultValue(), ConfigKeys.BACKUP_RETENTION_DIFF.defaultValue(),
+                    ConfigKeys.BACKUP_RETENTION_WINDOW.defaultValue(),
                     ConfigKeys.BACKUP_LOCK_STALE_AFTER.defaultValue());
         }
     }

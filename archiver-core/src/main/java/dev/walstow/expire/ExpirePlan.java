@@ -11,7 +11,7 @@ import java.util.List;
  * @param kept complete backups kept, oldest first
  * @param expired complete backups to delete, oldest first
  * @param walCutoff the start of the oldest kept backup: every WAL file from here on is kept, on every timeline;
- *     null when the repository has no complete backup (then no WAL is deleted)
+ *     null when no kept backup can be restored, e.g. the repository has none (then no WAL is deleted)
  * @param wal WAL to delete, per timeline, as runs of consecutive segment numbers
  * @param failed backup directories without a manifest, old enough to remove
  * @param leftFailed backup directories without a manifest that are too young to remove (may still be running)
@@ -20,10 +20,17 @@ public record ExpirePlan(RetentionPolicy policy, List<Backup> kept, List<Backup>
         List<WalRun> wal, List<Failed> failed, List<Failed> leftFailed) {
 
     /**
+     * @param type {@code full}, {@code diff} or {@code incr}
+     * @param reference the backup it builds on; null for a full
      * @param objects keys to delete besides the manifest (for a kept backup: empty)
      * @param manifestKey deleted first, so that a half-deleted backup is never taken for a complete one
      */
-    public record Backup(String label, String stopTime, String manifestKey, List<String> objects, String reason) {}
+    public record Backup(String label, String type, String reference, String stopTime, String manifestKey,
+            List<String> objects, String reason) {
+        String describe() {
+            return label + " (" + type + (reference == null ? "" : " of " + reference) + ", stopped " + stopTime;
+        }
+    }
 
     /** WAL files of one timeline numbered {@code first} to {@code last} (segments, .partial, .backup files). */
     public record WalRun(TimelineId timeline, String first, String last, List<String> keys) {}
@@ -48,13 +55,11 @@ public record ExpirePlan(RetentionPolicy policy, List<Backup> kept, List<Backup>
         StringBuilder sb = new StringBuilder();
         sb.append("expire with ").append(policy.describe()).append('\n');
         for (Backup b : kept) {
-            sb.append("keep backup ").append(b.label()).append(" (stopped ").append(b.stopTime()).append("): ")
-                    .append(b.reason()).append('\n');
+            sb.append("keep backup ").append(b.describe()).append("): ").append(b.reason()).append('\n');
         }
         for (Backup b : expired) {
-            sb.append(verb).append(" backup ").append(b.label()).append(" (stopped ").append(b.stopTime())
-                    .append("; manifest first, then ").append(b.objects().size()).append(" objects): ")
-                    .append(b.reason()).append('\n');
+            sb.append(verb).append(" backup ").append(b.describe()).append("; manifest first, then ")
+                    .append(b.objects().size()).append(" objects): ").append(b.reason()).append('\n');
         }
         for (WalRun r : wal) {
             sb.append(verb).append(" WAL timeline ").append(r.timeline().value()).append(": ").append(r.first())
@@ -63,7 +68,7 @@ public record ExpirePlan(RetentionPolicy policy, List<Backup> kept, List<Backup>
                     .append("): before ").append(walCutoff).append(", the start of the oldest kept backup\n");
         }
         if (walCutoff == null) {
-            sb.append("keep all WAL: the repository has no complete backup to measure it against\n");
+            sb.append("keep all WAL: no backup that can be restored is kept to measure it against\n");
         } else {
             sb.append("keep WAL from ").append(walCutoff).append(" on, on every timeline, and every history file\n");
         }

@@ -27,15 +27,19 @@ import java.util.TreeMap;
  * Decides what {@code walstow expire} deletes; deletes nothing itself ({@link ExpireRun} does). Reads only listings
  * and the plain manifests, so it runs on the archiving host without the secret key.
  *
- * <p>Backups: the newest {@code full} are kept, and for the window the newest backup that stopped <em>before</em>
- * the window's start plus every later one — "before", not "at", because restore picks a backup that stopped
- * strictly before a target time (a commit stamped at the stop time may precede the stop LSN). Older ones go.
+ * <p>Backups: {@link BackupRetention} decides, by whole chains: the newest {@code full} fulls with the backups that
+ * build on them (thinned by {@code diff}), and for the window the newest backup that stopped <em>before</em> the
+ * window's start plus every later one — "before", not "at", because restore picks a backup that stopped strictly
+ * before a target time (a commit stamped at the stop time may precede the stop LSN) — each kept backup with every
+ * backup it builds on. Older ones go.
  *
  * <p>WAL: every file numbered from the oldest kept backup's start segment on is kept, on <em>every</em> timeline, and
- * history files always. Recovery from a backup only ever reads WAL at or after the backup's start, whichever
- * timelines the history files lead it along; the history files themselves are encrypted (this host has no secret
- * key), so expire does not trace the paths and keeps the superset: at worst a few segments of an abandoned branch
- * past the cutoff stay until the cutoff passes them. Files that are not walstow's are never touched.
+ * history files always. A full kept only as a reference counts (it is restorable itself, and the simple rule is the
+ * safe one); a backup whose chain is broken does not (nothing restores it). Recovery from a backup only ever reads
+ * WAL at or after the backup's start, whichever timelines the history files lead it along; the history files
+ * themselves are encrypted (this host has no secret key), so expire does not trace the paths and keeps the
+ * superset: at worst a few segments of an abandoned branch past the cutoff stay until the cutoff passes them. Files
+ * that are not walstow's are never touched.
  */
 public final class ExpirePlanner {
     private ExpirePlanner() {}
@@ -56,36 +60,19 @@ public final class ExpirePlanner {
     static ExpirePlan decide(RetentionPolicy policy, Instant now, List<BackupManifest> backups,
             List<ListedObject> backupObjects, List<String> walKeys, WalSegmentSize size) {
         Map<String, List<ListedObject>> byLabel = byLabel(backupObjects);
-        int n = backups.size();
-        int countFrom = policy.full() > 0 ? Math.max(0, n - policy.full()) : n;
-        Instant windowStart = now.minus(policy.window());
-        int anchor = -1;
-        for (int i = 0; i < n; i++) {
-            if (backups.get(i).stopInstant().isBefore(windowStart)) {
-                anchor = i;
-            }
-        }
-        int windowFrom = policy.window().isZero() ? n : Math.max(anchor, 0);
-        int keepFrom = Math.min(countFrom, windowFrom);
-
+        BackupRetention.Result retention = BackupRetention.decide(policy, now, backups);
         List<ExpirePlan.Backup> kept = new ArrayList<>();
         List<ExpirePlan.Backup> expired = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            BackupManifest b = backups.get(i);
+        for (BackupRetention.Decision d : retention.decisions()) {
+            BackupManifest b = d.backup();
             String manifest = BackupLayout.manifestKey(b.label());
-            if (i >= keepFrom) {
-                kept.add(new ExpirePlan.Backup(b.label(), b.stopTime(), manifest, List.of(),
-                        keepReason(policy, i, countFrom, anchor, windowStart)));
-            } else {
-                List<String> objects = byLabel.getOrDefault(b.label(), List.of()).stream().map(ListedObject::key)
-                        .filter(k -> !k.equals(manifest)).toList();
-                expired.add(new ExpirePlan.Backup(b.label(), b.stopTime(), manifest, objects,
-                        expireReason(policy, backups, anchor, windowStart)));
-            }
+            List<String> objects = d.keep() ? List.of() : byLabel.getOrDefault(b.label(), List.of()).stream()
+                    .map(ListedObject::key).filter(k -> !k.equals(manifest)).toList();
+            (d.keep() ? kept : expired).add(new ExpirePlan.Backup(b.label(), b.backupType().text(), b.reference(),
+                    b.stopTime(), manifest, objects, d.reason()));
         }
 
-        BackupManifest oldestKept = backups.subList(keepFrom, n).stream()
-                .min((a, b) -> a.start().compareTo(b.start())).orElse(null);
+        BackupManifest oldestKept = retention.walFrom().orElse(null);
         List<ExpirePlan.WalRun> wal = oldestKept == null ? List.of()
                 : walToDelete(walKeys, oldestKept.start().segmentNumber(size), size);
         String cutoff = oldestKept == null ? null : oldestKept.startLsn() + " (backup " + oldestKept.label() + ")";
@@ -115,37 +102,6 @@ public final class ExpirePlanner {
             }
         }
         return new ExpirePlan(policy, kept, expired, cutoff, wal, failed, left);
-    }
-
-    private static String keepReason(RetentionPolicy policy, int i, int countFrom, int anchor, Instant windowStart) {
-        List<String> why = new ArrayList<>();
-        if (policy.full() > 0 && i >= countFrom) {
-            why.add("one of the newest " + policy.full() + " (retention-full)");
-        }
-        if (!policy.window().isZero()) {
-            if (anchor < 0) {
-                why.add("no backup stopped before the window's start " + windowStart + ", so every one is kept");
-            } else if (i == anchor) {
-                why.add("the newest backup that stopped before the window's start " + windowStart
-                        + ": recovery to the window's first moments starts from it");
-            } else if (i > anchor) {
-                why.add("newer than the window's start " + windowStart);
-            }
-        }
-        return String.join("; ", why);
-    }
-
-    private static String expireReason(RetentionPolicy policy, List<BackupManifest> backups, int anchor,
-            Instant windowStart) {
-        List<String> why = new ArrayList<>();
-        if (policy.full() > 0) {
-            why.add(policy.full() + " newer backups are kept (retention-full)");
-        }
-        if (!policy.window().isZero() && anchor >= 0) {
-            why.add("backup " + backups.get(anchor).label() + " already covers the window from "
-                    + windowStart);
-        }
-        return String.join("; ", why);
     }
 
     private static Map<String, List<ListedObject>> byLabel(List<ListedObject> objects) {

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Carries out an {@link ExpirePlan}. Order matters for what a crash leaves behind:
  * <ol>
  *   <li>each expired backup's manifest, then its objects: once the manifest is gone the backup is no longer
- *       "complete" for restore, info or verify, and its leftovers are an aborted backup the next expire removes;</li>
+ *       "complete" for restore, info or verify, and its leftovers are an aborted backup the next expire removes.
+ *       Newest first: a backup is expired only with every backup that builds on it, so deleting those before their
+ *       reference never leaves a complete-looking backup whose chain is broken;</li>
  *   <li>then the WAL older than the oldest kept backup: were WAL deleted first, a crash could leave a backup
  *       that still looks complete but whose WAL is gone;</li>
  *   <li>then the directories of aborted backups.</li>
@@ -49,7 +51,7 @@ public final class ExpireRun {
      */
     public Outcome execute(ExpirePlan plan, Runnable beforeDelete) {
         AtomicLong objects = new AtomicLong();
-        for (ExpirePlan.Backup b : plan.expired()) {
+        for (ExpirePlan.Backup b : plan.expired().reversed()) {
             beforeDelete.run();
             delete(b.manifestKey(), objects);
             deleteAll(b.objects(), objects, beforeDelete);

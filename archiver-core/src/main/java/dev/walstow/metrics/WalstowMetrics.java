@@ -178,8 +178,9 @@ public final class WalstowMetrics {
                     tags, f -> f.verify().map(v -> v.finishedAt().toEpochMilli() / 1000.0).orElse(0.0));
             factGauge("walstow.verify.last.success", null, "1 if the last walstow verify found everything intact, "
                     + "else 0", tags, f -> f.verify().map(v -> v.ok() ? 1.0 : 0.0).orElse(0.0));
-            factGauge("walstow.verify.last.problems", null, "Missing or corrupt objects and WAL gaps the last walstow "
-                    + "verify found", tags, f -> f.verify().map(v -> (double) v.problems()).orElse(0.0));
+            factGauge("walstow.verify.last.problems", null, "Missing or corrupt objects, WAL gaps and broken backup "
+                    + "chains the last walstow verify found", tags,
+                    f -> f.verify().map(v -> (double) v.problems()).orElse(0.0));
         }
     }
 

@@ -1,16 +1,24 @@
 package dev.walstow.catalog;
 
+import dev.walstow.archive.Retrier;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
+import dev.walstow.backup.BackupManifest.FileEntry;
+import dev.walstow.backup.BackupManifest.FileKind;
+import dev.walstow.backup.BackupType;
+import dev.walstow.backup.delta.IncrementalInput;
 import dev.walstow.codec.CodecResult;
 import dev.walstow.codec.CodecSettings;
 import dev.walstow.codec.Encryption;
 import dev.walstow.codec.KeyGenerator;
 import dev.walstow.codec.OpenPgpKeys;
 import dev.walstow.codec.WalCodec;
+import dev.walstow.config.WalstowConfig.RetryConfig;
+import dev.walstow.repo.BoundRepository;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
+import dev.walstow.runtime.Progress;
 import dev.walstow.storage.ObjectMeta;
 import dev.walstow.storage.posix.PosixObjectStore;
 import dev.walstow.wal.ClusterIdentity;
@@ -27,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +43,20 @@ import java.util.Optional;
 
 /**
  * A posix repository as the archiving host writes it: every object encrypted to a recipient whose secret key the
- * test may or may not use. 1 MiB segments; one backup on timeline 1 (segments 2 to 3) and WAL segments 2 to 6.
+ * test may or may not use. 1 MiB segments; one backup on timeline 1 (segments 2 to 3) and WAL segments 2 to 6; a
+ * test adds chains of full, differential and incremental backups with {@link #backup}.
  * Shared by the catalog's and the command's tests of verify.
  */
 public final class EncryptedRepository implements AutoCloseable {
     public static final WalSegmentSize SIZE = WalSegmentSize.ofMegabytes(1);
     public static final TimelineId T1 = new TimelineId(1);
     public static final String LABEL = "20260101T000000Z";
+    /** BLCKSZ of the backups made by {@link #backup}. */
+    public static final int BLOCK = 8192;
+    /** Labels of the backups {@link #chain} makes: full, incr, incr. */
+    public static final List<String> CHAIN = List.of("20260102T000000Z", "20260103T000000Z", "20260104T000000Z");
+    /** The relation file of {@link #chain}. */
+    public static final String RELATION = "base/5/16384";
 
     public final Path root;
     public final Path publicKey;
@@ -76,6 +92,89 @@ public final class EncryptedRepository implements AutoCloseable {
                 "0/200028", "0/300100", "2026-01-01T00:00:00Z", "2026-01-01T00:10:00Z", SIZE.bytes(),
                 encoder.codecName(), part, null, Map.of(), List.of(), List.of()));
         segments(T1, 2, 6);
+    }
+
+    /**
+     * A complete backup on timeline 1 of {@code type}, building on {@code reference} (null for a full), from
+     * {@code startLsn} to {@code stopLsn}, with {@code files} (their objects stored with {@link #part}).
+     */
+    public BackupManifest backup(String label, BackupType type, String reference, String startLsn, String stopLsn,
+            List<BackupManifest.FileEntry> files) {
+        BackupManifest.StoredPart labelPart = part(BackupLayout.backupLabelKey(label), 0,
+                ("START WAL LOCATION: " + startLsn).getBytes(StandardCharsets.UTF_8));
+        String started = BackupLayout.startOf(label).toString();
+        BackupManifest m = new BackupManifest(BackupManifest.FORMAT, label, "7", 150000, 1, startLsn, stopLsn,
+                started, BackupLayout.startOf(label).plusSeconds(600).toString(), SIZE.bytes(), encoder.codecName(),
+                labelPart, null, Map.of(), List.of(), files).withChain(type, reference, BLOCK,
+                type == BackupType.FULL ? null : "page-scan", new BackupManifest.Stats(0, 0, 0));
+        BackupCatalog.write(repository, m);
+        return m;
+    }
+
+    /** Stores {@code plain} encrypted at {@code key}, as the part of a file at {@code offset}. */
+    public BackupManifest.StoredPart part(String key, long offset, byte[] plain) {
+        ObjectMeta meta = put(key, plain);
+        return new BackupManifest.StoredPart(key, offset, meta.plainSize(), meta.sha256());
+    }
+
+    /**
+     * The plaintext of an incremental object ({@code IncrementalFormat}) holding blocks {@code numbers} of
+     * {@code file}, as {@code walstow backup} writes it.
+     */
+    public static byte[] incrementalObject(Path file, int... numbers) {
+        try (FileChannel channel = FileChannel.open(file)) {
+            return IncrementalInput.listed(channel, 0, channel.size(), BLOCK, numbers).readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The archiving host's codec: the recipient, no secret key. */
+    public WalCodec recipientOnly() {
+        return new WalCodec(new CodecSettings(1, new Encryption.PublicKey(OpenPgpKeys.readRecipient(publicKey),
+                Optional.empty())));
+    }
+
+    /** A restore host's codec, with {@code secret} ({@link #secretKey} or {@link #otherSecretKey}). */
+    public WalCodec withSecret(Path secret) {
+        return new WalCodec(new CodecSettings(1, new Encryption.PublicKey(OpenPgpKeys.readRecipient(publicKey),
+                Optional.of(OpenPgpKeys.readSecret(secret, Optional.empty())))));
+    }
+
+    /** {@code walstow verify} of this repository with {@code codec}, two at a time, one attempt per read. */
+    public RepositoryVerify.Report verify(WalCodec codec) {
+        return new RepositoryVerify(BoundRepository.open(repository, codec),
+                new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)))).run(2, Progress.silent());
+    }
+
+    /**
+     * A chain after the first backup, on segments 4 to 6: a full ({@link #CHAIN} 0) with the 2-block relation file
+     * {@link #RELATION}, an incremental of it with block 1 changed, an incremental of that with the file unchanged.
+     *
+     * @param scratch a directory for the relation file the incremental object is cut from
+     * @return the three backups, oldest first
+     */
+    public List<BackupManifest> chain(Path scratch) {
+        byte[] relation = new byte[2 * BLOCK];
+        Arrays.fill(relation, (byte) 1);
+        BackupManifest.StoredPart whole = part(BackupLayout.partKey(CHAIN.get(0), 0, 0), 0, relation);
+        BackupManifest full = backup(CHAIN.get(0), BackupType.FULL, null, "0/400028", "0/400100",
+                List.of(new FileEntry(RELATION, relation.length, "600", List.of(whole))));
+
+        Arrays.fill(relation, BLOCK, relation.length, (byte) 2); // block 1 changed
+        BackupManifest.StoredPart changed;
+        try {
+            changed = part(BackupLayout.partKey(CHAIN.get(1), 0, 0), 0,
+                    incrementalObject(Files.write(scratch.resolve("16384"), relation), 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        BackupManifest incr1 = backup(CHAIN.get(1), BackupType.INCR, full.label(), "0/500028", "0/500100",
+                List.of(new FileEntry(RELATION, relation.length, "600", List.of(changed),
+                        FileKind.INCREMENTAL.text())));
+        BackupManifest incr2 = backup(CHAIN.get(2), BackupType.INCR, incr1.label(), "0/600028", "0/600100",
+                List.of(new FileEntry(RELATION, relation.length, "600", List.of(), FileKind.UNCHANGED.text())));
+        return List.of(full, incr1, incr2);
     }
 
     /** Makes the keys and the repository in {@code dir}. */

@@ -3,21 +3,11 @@ package dev.walstow.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.walstow.agent.ErrorCode;
-import dev.walstow.archive.Retrier;
 import dev.walstow.backup.BackupLayout;
-import dev.walstow.codec.CodecSettings;
-import dev.walstow.codec.Encryption;
-import dev.walstow.codec.OpenPgpKeys;
-import dev.walstow.codec.WalCodec;
-import dev.walstow.config.WalstowConfig.RetryConfig;
-import dev.walstow.repo.BoundRepository;
-import dev.walstow.runtime.Progress;
 import dev.walstow.wal.TimelineId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -44,7 +34,7 @@ class RepositoryVerifyWithoutKeyTest {
     @Test
     @DisplayName("without the secret key an intact encrypted repository passes, and the report says nothing was decrypted")
     void intactPassesWithoutKey() {
-        RepositoryVerify.Report r = verify(recipientOnly());
+        RepositoryVerify.Report r = repo.verify(repo.recipientOnly());
 
         assertThat(r.ok()).as(r.toString()).isTrue();
         assertThat(r.decrypted()).isFalse();
@@ -58,7 +48,7 @@ class RepositoryVerifyWithoutKeyTest {
         String key = EncryptedRepository.segmentKey(EncryptedRepository.T1, 4);
         repo.truncate(key);
 
-        RepositoryVerify.Report r = verify(recipientOnly());
+        RepositoryVerify.Report r = repo.verify(repo.recipientOnly());
 
         assertThat(r.corrupt()).singleElement().asString().startsWith(key + ":");
         assertThat(r.missing()).isEmpty();
@@ -71,7 +61,7 @@ class RepositoryVerifyWithoutKeyTest {
         Files.delete(repo.root.resolve(BackupLayout.backupLabelKey(EncryptedRepository.LABEL)));
         Files.delete(repo.root.resolve(EncryptedRepository.segmentKey(EncryptedRepository.T1, 5)));
 
-        RepositoryVerify.Report r = verify(recipientOnly());
+        RepositoryVerify.Report r = repo.verify(repo.recipientOnly());
 
         assertThat(r.missing()).containsExactly(BackupLayout.backupLabelKey(EncryptedRepository.LABEL));
         assertThat(r.gaps()).singleElement().asString().contains("WAL segment 000000010000000000000005 is missing");
@@ -89,7 +79,7 @@ class RepositoryVerifyWithoutKeyTest {
         Files.delete(link);
         Files.createSymbolicLink(link, copy.getFileName());
 
-        RepositoryVerify.Report r = verify(recipientOnly());
+        RepositoryVerify.Report r = repo.verify(repo.recipientOnly());
 
         assertThat(r.corrupt()).singleElement().asString().contains("stored metadata says sha256",
                 "the backup manifest");
@@ -103,7 +93,7 @@ class RepositoryVerifyWithoutKeyTest {
         repo.segments(t2, 6, 7);
         repo.segments(t2, 9, 10); // 8 missing
 
-        RepositoryVerify.Report r = verify(recipientOnly());
+        RepositoryVerify.Report r = repo.verify(repo.recipientOnly());
 
         assertThat(r.gaps()).singleElement().asString().contains("000000020000000000000008", "timeline 2");
         assertThat(r.corrupt()).isEmpty();
@@ -112,7 +102,7 @@ class RepositoryVerifyWithoutKeyTest {
     @Test
     @DisplayName("with the right secret key everything is decrypted and checksummed")
     void decryptsWithSecret() {
-        RepositoryVerify.Report r = verify(withSecret(repo.secretKey));
+        RepositoryVerify.Report r = repo.verify(repo.withSecret(repo.secretKey));
 
         assertThat(r.ok()).as(r.toString()).isTrue();
         assertThat(r.decrypted()).isTrue();
@@ -122,27 +112,12 @@ class RepositoryVerifyWithoutKeyTest {
     @Test
     @DisplayName("a secret key that opens nothing is a key problem of every object, not corruption")
     void wrongSecretIsAKeyProblem() {
-        RepositoryVerify.Report r = verify(withSecret(repo.otherSecretKey));
+        RepositoryVerify.Report r = repo.verify(repo.withSecret(repo.otherSecretKey));
 
         assertThat(r.corrupt()).isEmpty();
         assertThat(r.missing()).isEmpty();
         assertThat(r.undecryptable()).hasSize(6);
         assertThat(r.keyError()).get().extracting(e -> e.code()).isEqualTo(ErrorCode.KEY);
         assertThat(r.ok()).isFalse();
-    }
-
-    private WalCodec recipientOnly() {
-        return new WalCodec(new CodecSettings(1, new Encryption.PublicKey(OpenPgpKeys.readRecipient(repo.publicKey),
-                Optional.empty())));
-    }
-
-    private WalCodec withSecret(Path secret) {
-        return new WalCodec(new CodecSettings(1, new Encryption.PublicKey(OpenPgpKeys.readRecipient(repo.publicKey),
-                Optional.of(OpenPgpKeys.readSecret(secret, Optional.empty())))));
-    }
-
-    private RepositoryVerify.Report verify(WalCodec codec) {
-        return new RepositoryVerify(BoundRepository.open(repo.repository, codec),
-                new Retrier(new RetryConfig(1, Duration.ofMillis(1), Duration.ofMillis(1)))).run(2, Progress.silent());
     }
 }

@@ -71,6 +71,10 @@ class RunRecordsTest {
         assertThat(b.files()).isEqualTo(2);
         assertThat(b.stopInstant()).isEqualTo(Instant.parse("2026-01-21T13:20:30Z"));
         assertThat(b.duration()).hasSeconds(20 * 60 + 30);
+
+        RunRecord incr = RunRecord.backup(manifest.withChain(dev.walstow.backup.BackupType.INCR, "20260121T010000Z",
+                8192, "page-scan", null), T0.minusSeconds(4000), T0);
+        assertThat(incr.backup().type()).as("the type the metrics' label shows").isEqualTo("incr");
     }
 
     @Test

@@ -6,9 +6,11 @@ import static dev.walstow.cli.PosixTestRepository.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.backup.BackupRun;
+import dev.walstow.backup.BackupType;
 import dev.walstow.runtime.Json;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -66,8 +68,11 @@ class CommandJsonTest {
         assertThat(doc.at("/cluster/wal_segment_size").longValue()).isEqualTo(16 << 20);
         JsonNode backup = doc.at("/backups/0");
         assertThat(keys(backup)).containsExactly("label", "timeline", "start_lsn", "stop_lsn", "start_time",
-                "stop_time", "bytes", "files");
+                "stop_time", "bytes", "files", "type", "reference", "read_bytes", "stored_bytes", "changed_bytes");
         assertIntegers(backup, "timeline", "bytes", "files");
+        assertThat(backup.get("type").asText()).isEqualTo("full");
+        assertThat(backup.get("reference").isNull()).isTrue();
+        assertThat(backup.get("stored_bytes").isNull()).as("a manifest without stats").isTrue();
         assertThat(backup.get("start_lsn").asText()).isEqualTo("0/2000028");
         assertThat(backup.get("stop_time").asText()).isEqualTo("2026-01-01T10:00:00Z");
         assertThat(doc.at("/timelines/0/timeline").isIntegralNumber()).isTrue();
@@ -92,7 +97,11 @@ class CommandJsonTest {
                 "wal_kept_from", "wal", "failed_backups", "failed_backups_left", "deleted", "abandoned_uploads");
         assertThat(plan.get("dry_run").booleanValue()).isTrue();
         assertThat(plan.get("deleted").isNull()).isTrue();
-        assertIntegers(plan.get("policy"), "retention_full", "retention_window_seconds", "failed_backup_age_seconds");
+        assertIntegers(plan.get("policy"), "retention_full", "retention_diff", "retention_window_seconds",
+                "failed_backup_age_seconds");
+        assertThat(keys(plan.at("/kept/0"))).containsExactly("label", "type", "reference", "stop_time", "reason");
+        assertThat(plan.at("/kept/0/type").asText()).isEqualTo("full");
+        assertThat(plan.at("/kept/0/reference").isNull()).isTrue();
         assertThat(plan.at("/kept/0/label").asText()).isEqualTo(newer.label());
         assertThat(plan.at("/expired/0/label").asText()).isEqualTo(older.label());
         assertIntegers(plan.at("/expired/0"), "objects");
@@ -126,7 +135,7 @@ class CommandJsonTest {
         assertThat(clean.exit()).as(clean.toString()).isZero();
         JsonNode ok = JsonDocument.parse(clean.out());
         assertThat(keys(ok)).containsExactly("walstow_json", "ok", "objects_intact", "missing", "corrupt",
-                "wal_gaps");
+                "wal_gaps", "broken_chains");
         assertThat(ok.get("ok").booleanValue()).isTrue();
         assertIntegers(ok, "objects_intact");
         assertThat(ok.get("objects_intact").intValue()).as("2 backups of 2 objects, 9 segments").isEqualTo(13);
@@ -195,6 +204,18 @@ class CommandJsonTest {
     }
 
     @Test
+    @DisplayName("a backup's type and reference are lowercase words and a label, its sizes integers")
+    void incrementalBackup() throws IOException {
+        BackupManifest incr = newer.withChain(BackupType.INCR, older.label(), 8192, "page-scan",
+                new BackupManifest.Stats(3_000_000, 4_096, 16_384));
+        JsonNode doc = new ObjectMapper().readTree(Json.write(InfoJson.Backup.of(incr))); // a part of a document
+        assertThat(doc.get("type").asText()).isEqualTo("incr");
+        assertThat(doc.get("reference").asText()).isEqualTo(older.label());
+        assertIntegers(doc, "read_bytes", "stored_bytes", "changed_bytes");
+        assertThat(doc.get("changed_bytes").longValue()).isEqualTo(16_384);
+    }
+
+    @Test
     @DisplayName("backup: the backup as info lists it and the rate as integer bytes per second")
     void backup() {
         JsonNode doc = JsonDocument.parse(Json.write(BackupJson.of(new BackupRun.Outcome(newer, 3, 12.5,
@@ -202,7 +223,8 @@ class CommandJsonTest {
                         java.util.Optional.empty(), "--type full"), java.util.Optional.empty()))));
         assertThat(keys(doc)).containsExactly("walstow_json", "backup", "bytes_per_second");
         assertThat(keys(doc.get("backup"))).containsExactly("label", "timeline", "start_lsn", "stop_lsn",
-                "start_time", "stop_time", "bytes", "files");
+                "start_time", "stop_time", "bytes", "files", "type", "reference", "read_bytes", "stored_bytes",
+                "changed_bytes");
         assertThat(doc.at("/backup/stop_lsn").asText()).isEqualTo(newer.stopLsn());
         assertIntegers(doc, "bytes_per_second");
         assertThat(doc.get("bytes_per_second").longValue()).isEqualTo(12_500_000L);

@@ -56,6 +56,23 @@ class ExpireNoRetentionTest {
     }
 
     @Test
+    @DisplayName("retention-diff with only a window is refused, before the repository is read, with how to fix it")
+    void diffRuleWithoutFullRuleRefuses() throws IOException {
+        Files.writeString(config, Files.readString(config) + """
+                [backup]
+                retention-diff = 3
+                """);
+        Cli run = Cli.run("--config", config.toString(), "expire", "--dry-run", "--retention-window", "7d");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("[WS-USAGE] retention-diff 3 needs retention-full",
+                "HINT: set [backup] retention-full too (or pass --retention-full N), or set retention-diff = 0");
+
+        Cli overridden = Cli.run("--config", config.toString(), "expire", "--dry-run", "--retention-window", "7d",
+                "--retention-diff", "0");
+        assertThat(overridden.err()).as("--retention-diff overrides the file").doesNotContain("WS-USAGE");
+    }
+
+    @Test
     @DisplayName("with a rule, the dry run goes on to the plan (here: an empty directory walstow init never bound)")
     void dryRunWithRulePlans() {
         Cli dry = Cli.run("--config", config.toString(), "expire", "--dry-run", "--retention-full", "2");

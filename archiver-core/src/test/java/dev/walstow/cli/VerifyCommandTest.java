@@ -2,6 +2,8 @@ package dev.walstow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.walstow.backup.BackupLayout;
 import dev.walstow.catalog.EncryptedRepository;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,6 +75,28 @@ class VerifyCommandTest {
 
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("verify: 6 objects found intact").doesNotContain("content not decrypted");
+    }
+
+    @Test
+    @DisplayName("a chain whose middle backup is gone is printed as a broken chain, listed in the JSON, and verify "
+            + "exits 9")
+    void brokenChainFailsVerify() throws IOException {
+        repo.chain(dir);
+        String middle = EncryptedRepository.CHAIN.get(1);
+        Files.delete(repo.root.resolve(BackupLayout.manifestKey(middle)));
+
+        Cli r = Cli.run("--config", config(null).toString(), "verify");
+        assertThat(r.exit()).as(r.toString()).isEqualTo(9);
+        assertThat(r.out()).contains("broken chain: the backup chain of " + EncryptedRepository.CHAIN.get(2)
+                + " is broken: backup " + EncryptedRepository.CHAIN.get(2) + " builds on " + middle, "1 broken chains");
+        assertThat(r.err()).contains("[WS-INTEGRITY] the repository has 1 problem(s)");
+
+        Cli json = Cli.run("--config", config(repo.secretKey).toString(), "verify", "--output", "json");
+        assertThat(json.exit()).as(json.toString()).isEqualTo(9);
+        JsonNode doc = JsonDocument.parse(json.out());
+        assertThat(doc.get("ok").booleanValue()).isFalse();
+        assertThat(doc.get("broken_chains")).singleElement().extracting(JsonNode::asText).asString()
+                .contains(EncryptedRepository.CHAIN.get(2), middle);
     }
 
     private Path config(Path secret) throws IOException {

@@ -198,6 +198,7 @@ class ConfigLoaderTest {
         WalstowConfig defaults = ConfigLoader.parse(SRC, MINIMAL);
         assertThat(defaults.backup().parallelism()).isEqualTo(4);
         assertThat(defaults.backup().retentionFull()).isZero();
+        assertThat(defaults.backup().retentionDiff()).isZero();
         assertThat(defaults.backup().retentionWindow()).isEqualTo(Duration.ZERO);
         assertThat(defaults.backup().lockStaleAfter()).isEqualTo(Duration.ofMinutes(10));
 
@@ -207,11 +208,12 @@ class ConfigLoaderTest {
                 archive-timeout = "90s"
                 temp-dir = "/var/tmp"
                 retention-full = 2
+                retention-diff = 3
                 retention-window = "7d"
                 lock-stale-after = "30m"
                 """);
         assertThat(set.backup()).isEqualTo(new WalstowConfig.BackupConfig(8, Duration.ofSeconds(90),
-                Path.of("/var/tmp"), 2, Duration.ofDays(7), Duration.ofMinutes(30)));
+                Path.of("/var/tmp"), 2, 3, Duration.ofDays(7), Duration.ofMinutes(30)));
 
         assertThatThrownBy(() -> ConfigLoader.parse(SRC, MINIMAL + """
                 [backup]

@@ -68,13 +68,13 @@ class ExpirePlannerTest {
         ExpirePlan plan = plan(0, Duration.ofDays(30));
 
         assertThat(labels(plan.kept())).containsExactly(a.label(), b.label(), c.label(), d.label());
-        assertThat(plan.kept().getFirst().reason()).contains("no backup stopped before the window's start");
+        assertThat(plan.kept().getFirst().reason()).contains("no restorable backup stopped before the window's start");
         assertThat(plan.nothingToDo()).isTrue();
         assertThat(plan.text("would delete")).contains("nothing to delete");
     }
 
     @Test
-    @DisplayName("retention-full keeps exactly the newest N backups and WAL from the oldest of them")
+    @DisplayName("retention-full keeps exactly the newest N full backups and WAL from the oldest of them")
     void countRetention() throws Exception {
         ExpirePlan plan = plan(2, Duration.ZERO);
 
@@ -84,7 +84,7 @@ class ExpirePlannerTest {
         assertThat(expiredA.manifestKey()).isEqualTo(BackupLayout.manifestKey(a.label()));
         assertThat(expiredA.objects()).containsExactlyInAnyOrderElementsOf(repo.keys(BackupLayout.directory(a.label()))
                 .stream().filter(k -> !k.endsWith("manifest.json")).toList());
-        assertThat(plan.expired().get(1).reason()).contains("2 newer backups are kept");
+        assertThat(plan.expired().get(1).reason()).contains("older than the newest 2 full backups (retention-full)");
         assertThat(plan(4, Duration.ZERO).nothingToDo()).isTrue();
         assertThat(plan(9, Duration.ZERO).kept()).hasSize(4);
     }

@@ -2,10 +2,12 @@ package dev.walstow.expire;
 
 import static dev.walstow.expire.SyntheticRepository.T1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.walstow.archive.Retrier;
 import dev.walstow.catalog.BackupCatalog;
+import dev.walstow.backup.BackupChain;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
 import dev.walstow.catalog.TimelineHistory;
@@ -68,11 +70,7 @@ class ExpireRunTest {
     void interruptedExpireNeverLeavesAFalseBackup() throws Exception {
         int total = ExpirePlanner.plan(fourBackups().repository, POLICY, NOW).objectCount();
         for (int allowed = 0; allowed < total; allowed++) {
-            SyntheticRepository repo = fourBackups();
-            Repository failing = new Repository(new FailingDeletes(repo.store, allowed));
-            ExpirePlan plan = ExpirePlanner.plan(failing, POLICY, NOW);
-            assertThatThrownBy(() -> new ExpireRun(failing, ONCE, 2).execute(plan))
-                    .isInstanceOf(WalstowException.class);
+            SyntheticRepository repo = interrupted(fourBackups(), POLICY, allowed);
 
             for (BackupManifest m : BackupCatalog.load(repo.repository)) {
                 for (BackupManifest.StoredPart p : m.allParts()) {
@@ -88,6 +86,24 @@ class ExpireRunTest {
             new ExpireRun(repo.repository, ONCE, 2).execute(ExpirePlanner.plan(repo.repository, POLICY, NOW));
             assertThat(ExpirePlanner.plan(repo.repository, POLICY, NOW).nothingToDo()).isTrue();
             assertThat(BackupCatalog.load(repo.repository)).hasSize(2);
+        }
+    }
+
+    @Test
+    @DisplayName("an expire of a chain interrupted after any number of deletions never leaves a backup whose chain is "
+            + "broken: the incrementals go before the full they build on")
+    void interruptedChainExpireNeverBreaksAChain() throws Exception {
+        RetentionPolicy full1 = new RetentionPolicy(1, Duration.ZERO, Duration.ofDays(1));
+        int total = ExpirePlanner.plan(twoChains().repository, full1, NOW).objectCount();
+        for (int allowed = 0; allowed < total; allowed++) {
+            SyntheticRepository repo = interrupted(twoChains(), full1, allowed);
+
+            List<BackupManifest> left = BackupCatalog.load(repo.repository);
+            for (BackupManifest m : left) {
+                assertThatCode(() -> BackupChain.of(m, l -> left.stream().filter(b -> b.label().equals(l))
+                        .findFirst())).as("after %d deletions, the chain of %s", allowed, m.label())
+                        .doesNotThrowAnyException();
+            }
         }
     }
 
@@ -120,6 +136,20 @@ class ExpireRunTest {
         repo.segments(T1, 0x02, 0x20);
         assertThat(SegmentName.of(T1, 0x20, SyntheticRepository.SIZE).fileName())
                 .isEqualTo("000000010000000000000020");
+        return repo;
+    }
+
+    /** {@code repo} after an expire of {@code policy} whose store failed once {@code allowed} deletions were done. */
+    private static SyntheticRepository interrupted(SyntheticRepository repo, RetentionPolicy policy, int allowed) {
+        Repository failing = new Repository(new FailingDeletes(repo.store, allowed));
+        ExpirePlan plan = ExpirePlanner.plan(failing, policy, NOW);
+        assertThatThrownBy(() -> new ExpireRun(failing, ONCE, 2).execute(plan)).isInstanceOf(WalstowException.class);
+        return repo;
+    }
+
+    private static SyntheticRepository twoChains() {
+        SyntheticRepository repo = new SyntheticRepository();
+        repo.twoChains();
         return repo;
     }
 

@@ -3,6 +3,7 @@ package dev.walstow.expire;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.walstow.backup.BackupLayout;
 import dev.walstow.backup.BackupManifest;
+import dev.walstow.backup.BackupType;
 import dev.walstow.repo.Repository;
 import dev.walstow.repo.RepositoryBinding;
 import dev.walstow.repo.RepositoryLayout;
@@ -24,8 +25,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A repository in memory with backups and WAL made up for a test: manifests as {@code walstow backup} writes them,
- * empty objects, and a clock that sets each object's stored time.
+ * A repository in memory with backups and WAL made up for a test: manifests as {@code walstow backup} writes them
+ * (fulls, and differential and incremental backups naming their reference), empty objects, and a clock that sets
+ * each object's stored time.
  */
 final class SyntheticRepository {
     static final WalSegmentSize SIZE = new WalSegmentSize(16 << 20);
@@ -41,8 +43,53 @@ final class SyntheticRepository {
         repository.writeBinding(RepositoryBinding.of(new ClusterIdentity(7, 15, SIZE), "2026-01-01T00:00:00Z", "test"));
     }
 
-    /** A complete backup on {@code tli} from segment {@code start} to {@code stop}, stopped at {@code stopTime}. */
+    /** A complete full on {@code tli} from segment {@code start} to {@code stop}, stopped at {@code stopTime}. */
     BackupManifest backup(TimelineId tli, long start, long stop, String stopTime) {
+        return write(manifest(tli, start, stop, stopTime));
+    }
+
+    /** A complete differential backup of {@code full}, on its timeline. */
+    BackupManifest diff(BackupManifest full, long start, long stop, String stopTime) {
+        return chained(BackupType.DIFF, full, start, stop, stopTime);
+    }
+
+    /** A complete incremental backup of {@code reference}, on its timeline. */
+    BackupManifest incr(BackupManifest reference, long start, long stop, String stopTime) {
+        return chained(BackupType.INCR, reference, start, stop, stopTime);
+    }
+
+    /** Two chains of {@link #twoChains}, oldest first. */
+    record Chains(BackupManifest full1, BackupManifest incr1, BackupManifest incr2, BackupManifest full2,
+            BackupManifest incr3) {}
+
+    /** full1 → incr1 → incr2, then full2 → incr3, stopped a day apart from 2026-01-01 (full2 on the 5th); WAL. */
+    Chains twoChains() {
+        BackupManifest full1 = backup(T1, 0x02, 0x03, "2026-01-01T00:00:00Z");
+        BackupManifest incr1 = incr(full1, 0x04, 0x05, "2026-01-02T00:00:00Z");
+        BackupManifest incr2 = incr(incr1, 0x06, 0x07, "2026-01-03T00:00:00Z");
+        BackupManifest full2 = backup(T1, 0x08, 0x09, "2026-01-05T00:00:00Z");
+        BackupManifest incr3 = incr(full2, 0x0A, 0x0B, "2026-01-06T00:00:00Z");
+        segments(T1, 0x02, 0x10);
+        return new Chains(full1, incr1, incr2, full2, incr3);
+    }
+
+    /** Removes a backup's manifest only, as a half-done deletion would: every backup built on it is broken. */
+    void deleteManifest(BackupManifest backup) {
+        try {
+            store.delete(BackupLayout.manifestKey(backup.label()));
+        } catch (dev.walstow.storage.StorageException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private BackupManifest chained(BackupType type, BackupManifest reference, long start, long stop,
+            String stopTime) {
+        BackupManifest m = manifest(reference.timelineId(), start, stop, stopTime);
+        return write(m.withChain(type, reference.label(), 8192, "page-scan",
+                new BackupManifest.Stats(1000, 100, 200)));
+    }
+
+    private BackupManifest manifest(TimelineId tli, long start, long stop, String stopTime) {
         Instant stopped = Instant.parse(stopTime);
         String label = BackupLayout.labelFor(stopped.minusSeconds(600));
         clock.set(stopped);
@@ -58,9 +105,13 @@ final class SyntheticRepository {
         put(labelPart.key());
         put(data.key());
         put(RepositoryLayout.keyOf(new BackupHistoryName(SegmentName.of(tli, start, SIZE), 0x28)));
+        return m;
+    }
+
+    private BackupManifest write(BackupManifest m) {
         try {
             byte[] json = new ObjectMapper().writeValueAsBytes(m);
-            store.putIfAbsent(BackupLayout.manifestKey(label), json, ObjectMeta.ofPlain(json));
+            store.putIfAbsent(BackupLayout.manifestKey(m.label()), json, ObjectMeta.ofPlain(json));
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
