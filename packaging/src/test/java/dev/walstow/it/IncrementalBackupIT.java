@@ -124,8 +124,8 @@ class IncrementalBackupIT {
         assertThat(diff.at("/reference").asText()).isEqualTo(labels.get(0));
 
         primary.sql("UPDATE big SET v = v + 1 WHERE id % 101 = 0");
-        primary.sql("DELETE FROM big WHERE id > 130000");
-        primary.sql("VACUUM big"); // truncates the relation back below its second segment's end
+        primary.sql("DELETE FROM big WHERE id > 134000");
+        primary.sql("VACUUM big"); // truncates the second segment (stored whole: it got shorter), not the first
         pgbench("-T", "3", "-n");
         JsonNode incr3 = backup();
         assertThat(incr3.at("/reference").asText()).isEqualTo(labels.get(3));
@@ -170,7 +170,7 @@ class IncrementalBackupIT {
 
     @Test
     @Order(4)
-    @DisplayName("a chain with a missing middle backup is refused by restore before anything is written")
+    @DisplayName("a chain with a missing middle backup is refused by restore before anything is written, and by verify")
     void brokenChainRefused() throws IOException {
         Path manifest = repo.resolve("backup/" + labels.get(1) + "/manifest.json");
         Path aside = base.resolve("var/manifest-aside");
@@ -181,6 +181,9 @@ class IncrementalBackupIT {
             assertThat(p.exit()).isEqualTo(9);
             assertThat(p.err()).contains("chain of " + labels.get(2) + " is broken", labels.get(1), "HINT:");
             assertThat(Files.exists(data)).isFalse();
+            Proc verify = walstow.run(null, "verify");
+            assertThat(verify.exit()).isEqualTo(9);
+            assertThat(verify.out()).contains("broken chain").contains(labels.get(1));
         } finally {
             Files.move(aside, manifest);
         }
