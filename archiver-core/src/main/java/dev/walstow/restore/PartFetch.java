@@ -37,9 +37,16 @@ public final class PartFetch {
     }
 
     public void toFile(StoredPart part, Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        writeAt(part, file, ch -> {
             ch.position(part.offset());
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            return Channels.newOutputStream(ch);
+        });
+    }
+
+    /** Decodes the part into the stream {@code target} opens on the file, checks it, and syncs the file. */
+    private void writeAt(StoredPart part, Path file, ChannelTarget target) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            OutputStream out = new BufferedOutputStream(target.open(ch), 1 << 16);
             CodecResult r = decode(part, out);
             out.flush();
             ch.force(false);
@@ -57,18 +64,12 @@ public final class PartFetch {
      * backup of the chain). The whole part is still decoded and its checksum checked.
      */
     public void toFileExcept(StoredPart part, Path file, java.util.BitSet skip, int blockSize) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            OutputStream out = new BufferedOutputStream(new MaskedOutput(ch, part.offset(), skip, blockSize), 1 << 16);
-            CodecResult r = decode(part, out);
-            out.flush();
-            ch.force(false);
-            check(part, r);
-        } catch (StorageException e) {
-            throw RepositoryError.of("reading " + part.key() + " from " + repository.location(), e);
-        } catch (IOException e) {
-            throw new LocalIoError("cannot write " + file + ": " + Failures.describe(e),
-                    "check free space and permissions of the target directory", e);
-        }
+        writeAt(part, file, ch -> new MaskedOutput(ch, part.offset(), skip, blockSize));
+    }
+
+    @FunctionalInterface
+    private interface ChannelTarget {
+        OutputStream open(FileChannel channel) throws IOException;
     }
 
     /** Decodes the part into {@code out} and checks its size and checksum (after {@code out} had every byte). */
