@@ -5,17 +5,21 @@ import dev.walstow.backup.BackupManifest.FileKind;
 import dev.walstow.backup.BackupManifest.StoredPart;
 import dev.walstow.backup.delta.IncrementalInput;
 import dev.walstow.backup.delta.RelationPath;
+import dev.walstow.backup.delta.VisibilityMapRanges;
 import dev.walstow.backup.delta.WalSummaries;
 import dev.walstow.repo.HeldLock;
 import dev.walstow.runtime.ParallelTasks;
 import dev.walstow.runtime.Progress;
 import dev.walstow.wal.Lsn;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
 
 /**
  * Reads and stores the files of one backup, one task per 256 MiB part, and lists them for the manifest. A full stores
@@ -34,8 +38,11 @@ final class BackupFiles {
      * @param blocksPerSegment RELSEG_SIZE: blocks per segment file of a relation
      * @param summaries the server's WAL summaries from the reference's start to this backup's, or empty to read
      *     every page
+     * @param dataChecksums whether the cluster has data checksums: without them, a page scan also keeps pages marked
+     *     all-visible since the reference ({@link VisibilityMapRanges})
      */
-    record Delta(BackupChain reference, int blockSize, long blocksPerSegment, Optional<WalSummaries> summaries) {
+    record Delta(BackupChain reference, int blockSize, long blocksPerSegment, Optional<WalSummaries> summaries,
+            boolean dataChecksums) {
         Lsn since() {
             return reference.newest().start();
         }
@@ -48,8 +55,11 @@ final class BackupFiles {
 
     private record Unchanged() implements Plan {}
 
-    /** @param blocks the blocks to read (from WAL summaries), or null to read every page */
-    private record Increment(long referenceBlocks, int[] blocks) implements Plan {}
+    /**
+     * @param blocks the blocks to read (from WAL summaries), or null to read every page
+     * @param allVisibleSuspect for a page scan: blocks (numbered in the file) whose all-visible mark may be new
+     */
+    private record Increment(long referenceBlocks, int[] blocks, LongPredicate allVisibleSuspect) implements Plan {}
 
     private final String label;
     private final PartStore parts;
@@ -138,7 +148,8 @@ final class BackupFiles {
             long since = delta.get().since().value();
             Optional<PartStore.Increment> result = parts.storeIncrement(key, file.source(), offset,
                     ch -> inc.blocks() == null
-                            ? IncrementalInput.scan(ch, offset, limit, bs, inc.referenceBlocks(), since)
+                            ? IncrementalInput.scan(ch, offset, limit, bs, inc.referenceBlocks(), since,
+                                    inc.allVisibleSuspect())
                             : IncrementalInput.listed(ch, offset, limit, bs, inc.blocks()));
             result.ifPresent(r -> {
                 read.addAndGet(r.bytesRead());
@@ -192,7 +203,7 @@ final class BackupFiles {
         }
         long referenceBlocks = referenceSize / d.blockSize();
         if (d.summaries().isEmpty()) {
-            return new Increment(referenceBlocks, null);
+            return new Increment(referenceBlocks, null, allVisibleSuspect(file, relation.get(), d));
         }
         Optional<int[]> blocks = d.summaries().get().blocks(relation.get(), d.blocksPerSegment(),
                 size / d.blockSize(), referenceBlocks);
@@ -202,6 +213,22 @@ final class BackupFiles {
         if (blocks.get().length == 0 && size == referenceSize) {
             return new Unchanged();
         }
-        return new Increment(referenceBlocks, blocks.get());
+        return new Increment(referenceBlocks, blocks.get(), b -> false);
+    }
+
+    /** Without data checksums: the blocks of this segment file in visibility map ranges changed since. */
+    private static LongPredicate allVisibleSuspect(DataDirectoryScan.LocalFile file, RelationPath relation, Delta d) {
+        if (d.dataChecksums()) {
+            return b -> false;
+        }
+        Path vm = file.source().resolveSibling(relation.relation() + "_vm");
+        VisibilityMapRanges ranges;
+        try {
+            ranges = VisibilityMapRanges.read(vm, d.blockSize(), d.since().value());
+        } catch (IOException e) {
+            return b -> true; // cannot tell: every page marked all-visible is stored
+        }
+        long first = relation.segment() * d.blocksPerSegment();
+        return b -> ranges.suspect(first + b);
     }
 }

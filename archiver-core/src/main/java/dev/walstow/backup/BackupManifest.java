@@ -42,6 +42,8 @@ import java.util.Map;
  *     null for a full
  * @param stats bytes read from the data directory, stored in the repository (encoded) and changed (whole files
  *     plus changed blocks); null in manifests written before they were recorded
+ * @param dataChecksums whether the cluster had data checksums on (null: not recorded). An incremental builds only
+ *     on a backup with the same setting: pg_checksums rewrites every page without changing its LSN
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BackupManifest(
@@ -66,7 +68,8 @@ public record BackupManifest(
         @JsonProperty("reference") String reference,
         @JsonProperty("block-size") Integer blockSize,
         @JsonProperty("changes-from") String changesFrom,
-        @JsonProperty("stats") Stats stats) {
+        @JsonProperty("stats") Stats stats,
+        @JsonProperty("data-checksums") Boolean dataChecksums) {
 
     /** 2: incremental and differential backups (type, reference, file kinds). Format 1 manifests are fulls. */
     public static final int FORMAT = 2;
@@ -80,7 +83,7 @@ public record BackupManifest(
             List<Directory> directories, List<FileEntry> files, Map<String, String> tablespaceNames) {
         this(format, label, systemIdentifier, pgVersionNum, timeline, startLsn, stopLsn, startTime, stopTime,
                 walSegmentSize, codec, backupLabel, tablespaceMap, tablespaces, directories, files, tablespaceNames,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /** A manifest without tablespace names. */
@@ -182,7 +185,14 @@ public record BackupManifest(
             Stats sizes) {
         return new BackupManifest(format, label, systemIdentifier, pgVersionNum, timeline, startLsn, stopLsn,
                 startTime, stopTime, walSegmentSize, codec, backupLabel, tablespaceMap, tablespaces, directories,
-                files, tablespaceNames, backupType.text(), referenceLabel, blocks, source, sizes);
+                files, tablespaceNames, backupType.text(), referenceLabel, blocks, source, sizes, dataChecksums);
+    }
+
+    /** The same backup, recording whether the cluster had data checksums on. */
+    public BackupManifest withDataChecksums(boolean on) {
+        return new BackupManifest(format, label, systemIdentifier, pgVersionNum, timeline, startLsn, stopLsn,
+                startTime, stopTime, walSegmentSize, codec, backupLabel, tablespaceMap, tablespaces, directories,
+                files, tablespaceNames, type, reference, blockSize, changesFrom, stats, on);
     }
 
     public Lsn start() {

@@ -89,6 +89,7 @@ public final class BackupRun {
         List<BackupManifest.FileEntry> files;
         int versionNum;
         int blockSize;
+        boolean dataChecksums;
         ReferenceChoice.Decision decision;
         Optional<String> changesFrom = Optional.empty();
         String source = null;
@@ -110,9 +111,10 @@ public final class BackupRun {
             label = BackupLayout.labelFor(startTime);
             startLsn = session.start("walstow " + label, fastCheckpoint);
             blockSize = session.intSetting("block_size");
+            dataChecksums = session.dataChecksums();
             TimelineHistory history = LocalTimelineHistory.read(data, session.checkpointTimeline());
             decision = ReferenceChoice.decide(requested, BackupCatalog.load(repository.repository()),
-                    new ReferenceChoice.Server(systemId, versionNum, history, startLsn));
+                    new ReferenceChoice.Server(systemId, versionNum, history, startLsn, dataChecksums));
             LOG.info("walstow backup {}: {} backup, started at {} (checkpoint done), reading {}; {}", label,
                     decision.type().text(), startLsn, data, decision.why());
             Optional<BackupFiles.Delta> delta = Optional.empty();
@@ -130,7 +132,7 @@ public final class BackupRun {
                                 + chain.newest().start() + " kept): " + loaded.why());
                 LOG.info("walstow backup {}: {}", label, changesFrom.get());
                 delta = Optional.of(new BackupFiles.Delta(chain, blockSize, session.intSetting("segment_size"),
-                        loaded.summaries()));
+                        loaded.summaries(), dataChecksums));
             }
             scan = DataDirectoryScan.scan(data);
             tablespaceNames = session.tablespaceNames();
@@ -154,7 +156,7 @@ public final class BackupRun {
                 labelPart, mapPart, new TreeMap<>(scan.tablespaces()), scan.directories(), files,
                 scan.tablespaces().isEmpty() ? null : new TreeMap<>(tablespaceNames))
                 .withChain(decision.type(), decision.reference().map(c -> c.newest().label()).orElse(null),
-                        blockSize, source, reader.stats());
+                        blockSize, source, reader.stats()).withDataChecksums(dataChecksums);
         lock.confirm();
         BackupCatalog.write(repository.repository(), manifest);
         return new Outcome(manifest, progress.done(), progress.megabytesPerSecond(), decision, changesFrom);

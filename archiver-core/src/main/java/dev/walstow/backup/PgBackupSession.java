@@ -72,6 +72,11 @@ final class PgBackupSession implements AutoCloseable {
                 "SELECT timeline_id::text FROM pg_control_checkpoint()")));
     }
 
+    /** Whether the cluster has data checksums (fixed at initdb; pg_checksums changes it only while stopped). */
+    boolean dataChecksums() {
+        return "on".equals(single(connection, "SHOW data_checksums"));
+    }
+
     String dataDirectory() {
         return single(connection, "SHOW data_directory");
     }

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * Which type of backup to take and what it builds on. A differential builds on the newest full, an incremental on the
  * newest backup of any type; without {@code --type}, an incremental when there is something usable to build on. A
  * reference is usable only if restoring it and then this backup's changes gives this cluster: same system and major
- * version (a {@code pg_upgrade} makes a new cluster), on this server's timeline history (a backup of an abandoned
+ * version (a {@code pg_upgrade} makes a new cluster), the same data checksums setting, on this server's timeline history (a backup of an abandoned
  * branch holds blocks this server never had), older than this backup, and with a complete chain itself. Anything
  * else falls back to a full, and {@link Decision#why} says why.
  */
@@ -26,8 +26,10 @@ public final class ReferenceChoice {
      * What the server says about itself at this backup's start.
      *
      * @param history this server's timeline history (its current timeline and the ones it descends from)
+     * @param dataChecksums whether the server has data checksums on
      */
-    public record Server(String systemIdentifier, int versionNum, TimelineHistory history, Lsn start) {}
+    public record Server(String systemIdentifier, int versionNum, TimelineHistory history, Lsn start,
+            boolean dataChecksums) {}
 
     private ReferenceChoice() {}
 
@@ -79,6 +81,11 @@ public final class ReferenceChoice {
             return Optional.of("it was taken on timeline " + ref.timelineId().value() + " up to " + ref.stop()
                     + ", which is not on this server's timeline history (timeline "
                     + server.history().target().value() + ")");
+        }
+        if (ref.dataChecksums() == null || ref.dataChecksums() != server.dataChecksums()) {
+            return Optional.of("data checksums were " + (ref.dataChecksums() == null ? "not recorded"
+                    : ref.dataChecksums() ? "on" : "off") + " then and are " + (server.dataChecksums() ? "on" : "off")
+                    + " now (pg_checksums rewrites every page without changing its LSN)");
         }
         if (ref.start().compareTo(server.start()) >= 0) {
             return Optional.of("it started at " + ref.start() + ", not before this backup's start " + server.start());

@@ -234,6 +234,6 @@ final class BackupRetention {
         return new BackupManifest(m.format(), m.label(), m.systemIdentifier(), m.pgVersionNum(), m.timeline(),
                 m.startLsn(), m.stopLsn(), m.startTime(), m.stopTime(), m.walSegmentSize(), m.codec(),
                 m.backupLabel(), m.tablespaceMap(), m.tablespaces(), m.directories(), List.of(), m.tablespaceNames(),
-                m.type(), m.reference(), m.blockSize(), m.changesFrom(), m.stats());
+                m.type(), m.reference(), m.blockSize(), m.changesFrom(), m.stats(), m.dataChecksums());
     }
 }

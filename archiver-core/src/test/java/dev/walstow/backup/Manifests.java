@@ -13,11 +13,13 @@ final class Manifests {
     private Manifests() {}
 
     static BackupManifest full(String label, long timeline, String start, FileEntry... files) {
-        return manifest(label, timeline, start, files).withChain(BackupType.FULL, null, 8192, null, null);
+        return manifest(label, timeline, start, files).withChain(BackupType.FULL, null, 8192, null, null)
+                .withDataChecksums(false);
     }
 
     static BackupManifest of(BackupType type, String label, String reference, String start, FileEntry... files) {
-        return manifest(label, 1, start, files).withChain(type, reference, 8192, "page-scan", null);
+        return manifest(label, 1, start, files).withChain(type, reference, 8192, "page-scan", null)
+                .withDataChecksums(false);
     }
 
     private static BackupManifest manifest(String label, long timeline, String start, FileEntry... files) {

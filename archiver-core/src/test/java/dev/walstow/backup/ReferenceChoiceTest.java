@@ -44,7 +44,7 @@ class ReferenceChoiceTest {
     }
 
     @Test
-    @DisplayName("a reference from another major version, another timeline branch or a broken chain gives a full")
+    @DisplayName("a reference from another major version, timeline branch or checksum setting, or a broken chain, gives a full")
     void unusableReferences() {
         BackupManifest upgraded = new BackupManifest(full.format(), full.label(), full.systemIdentifier(), 140010,
                 1, full.startLsn(), full.stopLsn(), full.startTime(), full.stopTime(), full.walSegmentSize(),
@@ -61,6 +61,11 @@ class ReferenceChoiceTest {
         ReferenceChoice.Decision before = decide(Optional.of(BackupType.DIFF), List.of(full, incr), two);
         assertThat(before.type()).as("the full stopped before the branch point").isEqualTo(BackupType.DIFF);
 
+        ReferenceChoice.Decision checksums = ReferenceChoice.decide(Optional.empty(), List.of(full),
+                new ReferenceChoice.Server(Manifests.SYSTEM, 150004, ONE, Lsn.parse("0/9000000"), true));
+        assertThat(checksums.type()).as("pg_checksums --enable since the full").isEqualTo(BackupType.FULL);
+        assertThat(checksums.why()).contains("data checksums were off then and are on now");
+
         ReferenceChoice.Decision broken = decide(Optional.empty(), List.of(incr), ONE);
         assertThat(broken.type()).isEqualTo(BackupType.FULL);
         assertThat(broken.why()).contains("broken");
@@ -75,6 +80,6 @@ class ReferenceChoiceTest {
     private static ReferenceChoice.Decision decide(Optional<BackupType> type, List<BackupManifest> backups,
             TimelineHistory history) {
         return ReferenceChoice.decide(type, backups, new ReferenceChoice.Server(Manifests.SYSTEM, 150004, history,
-                Lsn.parse("0/9000000")));
+                Lsn.parse("0/9000000"), false));
     }
 }

@@ -44,10 +44,12 @@ public final class IncrementalInput extends InputStream {
 
     /**
      * Every block of {@code [offset, offset + limit)}, keeping those whose page LSN is at or after {@code since},
-     * whose header cannot be trusted (new, zeroed or damaged pages), and those at or past {@code referenceBlocks}.
+     * whose header cannot be trusted (new, zeroed or damaged pages), those at or past {@code referenceBlocks}, and
+     * pages marked all-visible for which {@code allVisibleSuspect} (block numbers within the file) says the mark may
+     * be new ({@link VisibilityMapRanges}).
      */
     public static IncrementalInput scan(FileChannel channel, long offset, long limit, int blockSize,
-            long referenceBlocks, long since) {
+            long referenceBlocks, long since, java.util.function.LongPredicate allVisibleSuspect) {
         return new IncrementalInput(channel, offset, limit, blockSize, new Selector() {
             private final ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BLOCKS * blockSize);
             private long at = offset;
@@ -64,7 +66,9 @@ public final class IncrementalInput extends InputStream {
                     int off = index * blockSize;
                     long number = chunkStart / blockSize + index;
                     index++;
-                    if (number >= referenceBlocks || PageLsn.mayHaveChanged(chunk.array(), off, blockSize, since)) {
+                    byte[] page = chunk.array();
+                    if (number >= referenceBlocks || PageLsn.mayHaveChanged(page, off, blockSize, since)
+                            || PageLsn.allVisible(page, off) && allVisibleSuspect.test(number)) {
                         return IncrementalFormat.record((int) number, chunk.array(), off, blockSize);
                     }
                 }

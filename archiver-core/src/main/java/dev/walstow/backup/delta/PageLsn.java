@@ -6,7 +6,8 @@ package dev.walstow.backup.delta;
  * 32-bit halves.
  *
  * <p>Why a page with an older LSN is unchanged since the reference backup started: every change to a main-fork page
- * is WAL-logged and sets {@code pd_lsn}, and the start checkpoint of this backup wrote every page changed before it
+ * but one is WAL-logged and sets {@code pd_lsn} (the exception, PD_ALL_VISIBLE set by VACUUM without data checksums,
+ * is {@link VisibilityMapRanges}'s), and the start checkpoint of this backup wrote every page changed before it
  * to disk. A page written while this backup reads it changed after this backup's start, so its full-page image is in
  * the WAL this backup's recovery replays. Hint-bit changes do not set the LSN and do not matter to correctness.
  * Pages that are new (all zero) or whose header does not look valid are kept: their LSN proves nothing.
@@ -32,6 +33,11 @@ public final class PageLsn {
         }
         long lsn = (u32(page, off) << 32) | u32(page, off + 4);
         return Long.compareUnsigned(lsn, since) >= 0;
+    }
+
+    /** Whether the page header carries PD_ALL_VISIBLE (0x0004): every tuple on it is visible to everyone. */
+    public static boolean allVisible(byte[] page, int off) {
+        return (u16(page, off + 10) & 0x0004) != 0;
     }
 
     /** The page's LSN (for tests and diagnostics). */

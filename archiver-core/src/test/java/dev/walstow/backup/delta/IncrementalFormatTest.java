@@ -54,7 +54,7 @@ class IncrementalFormatTest {
         Files.write(file, data);
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-                IncrementalInput in = IncrementalInput.scan(ch, 2L * BS, Long.MAX_VALUE, BS, 5, 103)) {
+                IncrementalInput in = IncrementalInput.scan(ch, 2L * BS, Long.MAX_VALUE, BS, 5, 103, b -> false)) {
             in.transferTo(plain);
             assertThat(in.bytesRead()).isEqualTo(3L * BS);
             assertThat(in.end()).isEqualTo(5L * BS);
@@ -129,7 +129,7 @@ class IncrementalFormatTest {
     private static byte[] encodeScan(Path file, long referenceBlocks, long since) throws IOException {
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-                InputStream in = IncrementalInput.scan(ch, 0, Long.MAX_VALUE, BS, referenceBlocks, since)) {
+                InputStream in = IncrementalInput.scan(ch, 0, Long.MAX_VALUE, BS, referenceBlocks, since, b -> false)) {
             in.transferTo(plain);
         }
         return plain.toByteArray();

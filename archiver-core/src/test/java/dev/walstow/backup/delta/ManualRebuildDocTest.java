@@ -46,7 +46,7 @@ class ManualRebuildDocTest {
         Files.write(current, newer);
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         try (FileChannel ch = FileChannel.open(current, StandardOpenOption.READ);
-                InputStream in = IncrementalInput.scan(ch, 0, Long.MAX_VALUE, BS, 4, 50)) {
+                InputStream in = IncrementalInput.scan(ch, 0, Long.MAX_VALUE, BS, 4, 50, b -> false)) {
             in.transferTo(plain);
         }
         Path object = dir.resolve("plain");
