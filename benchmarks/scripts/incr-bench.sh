@@ -17,7 +17,8 @@
 # Part 2, once: walstow full, then 6 x (pgbench N1 transactions + walstow incr), then a fresh walstow full of the
 #   same data (no writes in between); then BENCH_REPS x 2 interleaved timed restores (chain, full; full, chain; ...)
 #   of the newest incr (one pass over the chain) and of the fresh full. The two restored directories are compared
-#   once with cmp (informational: hint bits may differ).
+#   once, page by page: each file that differs is listed with both sizes and its count of differing 8 KiB pages
+#   (backup_label, pg_control and postgresql.auto.conf always differ; hint bits that set no pd_lsn may too).
 #
 # Every timed step starts with the archive caught up, dirty pages synced and (as root) the page cache dropped, as
 # in backup-bench.sh (whose cluster, repositories and helpers this script shares: lib/bench-cluster.sh). Bytes read:
@@ -27,7 +28,8 @@
 #
 # Output: progress on stderr; on stdout the Markdown tables (median and min-max over the repetitions), the goals
 # with their ratios, and the raw rows. Bounded by BENCH_TIMEOUT (default 2700 s); everything in a temp dir under
-# BENCH_TMP, removed on exit; the cluster is stopped on any exit.
+# BENCH_TMP, removed on exit (BENCH_KEEP_RESTORES=DIR: the two restored directories are moved there first); the
+# cluster is stopped on any exit.
 #
 # Environment: BENCH_PG (15 or 17; default 15), BENCH_SCALE (150), BENCH_REPS (3), BENCH_PARALLEL (2),
 # BENCH_TIMEOUT (2700), BENCH_TMP (/var/tmp), BENCH_CHAIN (1: run part 2; 0: skip it), WALSTOW_DIST (a walstow
@@ -63,6 +65,12 @@ bench_checks
 PG17C=
 if [[ $PGMAJOR == 17 && -x ${BENCH_PG17_CLIENT:-/nonexistent}/pg_basebackup && -x ${BENCH_PG17_CLIENT}/pg_combinebackup ]]; then
   PG17C=$BENCH_PG17_CLIENT
+fi
+BB_SKIPPED=
+if [[ $PGMAJOR == 17 && -z $PG17C ]]; then
+  BB_SKIPPED="pg_basebackup --incremental skipped: BENCH_PG17_CLIENT (${BENCH_PG17_CLIENT:-unset}) holds no"
+  BB_SKIPPED+=" executable pg_basebackup and pg_combinebackup of PostgreSQL 17 (zonky's jar has the server only)"
+  log "$BB_SKIPPED"
 fi
 bench_workdir
 bench_start_cluster "$EXTRA_CONF"
@@ -221,9 +229,29 @@ if [[ $CHAIN == 1 ]]; then
       restore_one full "$FULL_LABEL" "$keep"; restore_one chain "$CHAIN_LABEL" "$keep"
     fi
   done
+  # Files whose bytes differ, each with both sizes and the number of 8 KiB pages that differ; backup_label,
+  # global/pg_control and postgresql.auto.conf always differ (another backup, another start).
   DIFFS=$(cd "$WORK/restore-chain" && find . -type f | sort | while read -r f; do
-    cmp -s "$f" "$WORK/restore-full/$f" || echo "$f"; done)
+    [[ -f $WORK/restore-full/$f ]] && ! cmp -s "$f" "$WORK/restore-full/$f" || continue
+    python3 - "$f" "$WORK/restore-full/$f" <<'PY'
+import sys
+a, b = (open(p, 'rb') for p in sys.argv[1:3])
+size_a = size_b = pages = 0
+while True:
+    x, y = a.read(8192), b.read(8192)
+    if not x and not y:
+        break
+    size_a += len(x); size_b += len(y); pages += x != y
+print(f"{sys.argv[1]} (chain {size_a} B, full {size_b} B, {pages} pages differ)")
+PY
+  done)
+  EXPECTED_DIFF='^\./(backup_label|global/pg_control|postgresql\.auto\.conf) '
+  UNEXPECTED=$(grep -Ev "$EXPECTED_DIFF" <<<"$DIFFS" | grep . || true)
   MISSING=$(diff <(cd "$WORK/restore-chain" && find . -type f | sort) <(cd "$WORK/restore-full" && find . -type f | sort) || true)
+  if [[ -n ${BENCH_KEEP_RESTORES:-} ]]; then   # keep both restored directories for a closer look
+    mkdir -p "$BENCH_KEEP_RESTORES" && mv "$WORK/restore-chain" "$WORK/restore-full" "$BENCH_KEEP_RESTORES/" \
+      && log "restored directories kept in $BENCH_KEEP_RESTORES (restore-chain, restore-full)"
+  fi
   rm -rf "$WORK/restore-chain" "$WORK/restore-full"
 fi
 
@@ -231,6 +259,7 @@ fi
 echo "PostgreSQL $PGMAJOR; data directory (without pg_wal): $BYTES bytes; scale $SCALE; pgbench_accounts $ACC_PAGES" \
   "pages; $REPS repetitions; parallelism $PAR; page cache dropped before each step: $DROP;" \
   "pgbench transactions: $N1 (~1 %), $N5 (~5 %)"
+[[ -z $BB_SKIPPED ]] || echo "$BB_SKIPPED"
 echo
 echo "Changed pages (scan of the data directory after the pgbench run, pd_lsn >= the walstow reference's start LSN):"
 echo
@@ -267,8 +296,10 @@ if [[ $CHAIN == 1 ]]; then
       "$(cut -f4 <<<"$rows" | sort -g | sed -n '1p;$p' | paste -sd-)" "$(cut -f6 <<<"$rows" | median)"
   done
   echo
-  echo "chain vs full restore: files only in one: $(grep -c '^[<>]' <<<"$MISSING" || true);" \
-    "files whose bytes differ: $(grep -c . <<<"$DIFFS" || true) ($(head -20 <<<"$DIFFS" | paste -sd' '))"
+  echo "chain vs full restore: files only in one: $(grep -c '^[<>]' <<<"$MISSING" || true)$(grep '^[<>]' <<<"$MISSING" | head -20 | sed 's/^/ /' | paste -sd' ');" \
+    "files whose bytes differ: $(grep -c . <<<"$DIFFS" || true), of which not backup_label, pg_control or" \
+    "postgresql.auto.conf: $(grep -c . <<<"$UNEXPECTED" || true)"
+  [[ -z $DIFFS ]] || sed 's/^/  /' <<<"$DIFFS"
 fi
 
 echo
@@ -286,6 +317,8 @@ zs=$(awk -F'\t' '$1 == "1%" { print $6 }' "$SCANS" | median)
 goal "walstow incr (1 %) stored (du) / zstd -1 of the changed pages (scan)" "$(ratio "$(med walstow incr 1% 6)" "$zs")" 2
 if [[ $PGMAJOR -ge 17 ]]; then
   goal "walstow incr (1 %) read-bytes / changed-bytes (WAL summaries)" "$(ratio "$(med walstow incr 1% 5)" "$(med walstow incr 1% 7)")" 1.5
+  cp=$(awk -F'\t' '$1 == "1%" { print $2 * 8192 }' "$SCANS" | median)
+  goal "walstow incr (1 %) read-bytes / 8 KiB x changed pages (scan)" "$(ratio "$(med walstow incr 1% 5)" "$cp")" 1.5
 fi
 if [[ $CHAIN == 1 ]]; then
   goal "restore of full + 6 incr / restore of a full of the same data" \
