@@ -110,6 +110,11 @@ public final class BackupChain {
         return backups.getLast();
     }
 
+    /** The newest backup's entry for {@code path}, by the chain's index (not a scan of its file list). */
+    public Optional<FileEntry> newestFile(String path) {
+        return Optional.ofNullable(filesByPath.getFirst().get(path));
+    }
+
     /** Labels of every backup of the chain, newest first. */
     public List<String> labels() {
         return backups.stream().map(BackupManifest::label).toList();

@@ -176,7 +176,7 @@ final class BackupFiles {
         List<PartStore.Increment> increments = results.stream().map(PartStore.Increment.class::cast).toList();
         long length = increments.stream().mapToLong(PartStore.Increment::end).max().orElse(0);
         List<StoredPart> stored = increments.stream().flatMap(r -> r.part().stream()).toList();
-        long referenceSize = delta.orElseThrow().reference().newest().file(file.path()).orElseThrow().size();
+        long referenceSize = delta.orElseThrow().reference().newestFile(file.path()).orElseThrow().size();
         if (stored.isEmpty() && length == referenceSize) {
             return new FileEntry(file.path(), length, file.mode(), List.of(), FileKind.UNCHANGED.text());
         }
@@ -192,7 +192,7 @@ final class BackupFiles {
         if (relation.isEmpty() || relation.get().fork() != RelationPath.Fork.MAIN) {
             return new Whole();
         }
-        Optional<FileEntry> before = d.reference().newest().file(file.path());
+        Optional<FileEntry> before = d.reference().newestFile(file.path());
         if (before.isEmpty()) {
             return new Whole();
         }
